@@ -1,0 +1,129 @@
+#include "base/time.h"
+
+#include <cmath>
+
+namespace smdl {
+namespace {
+
+bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : days[m - 1];
+}
+
+constexpr int64_t kMaxDurationSeconds = 315576000000;  // 10000 years, as CEL
+
+}  // namespace
+
+std::optional<int64_t> DaysFromCivil(int y, int m, int d) {
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
+  // Howard Hinnant's days_from_civil.
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+std::optional<Duration> ParseDuration(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  if (s == "0") return Duration{};
+  long double total_ns = 0;
+  while (!s.empty()) {
+    size_t i = 0;
+    long double value = 0;
+    bool any = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') { value = value * 10 + (s[i] - '0'); ++i; any = true; }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      long double scale = 0.1L;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') { value += (s[i] - '0') * scale; scale /= 10; ++i; any = true; }
+    }
+    if (!any) return std::nullopt;
+    s.remove_prefix(i);
+    long double unit;
+    if (s.substr(0, 2) == "ms") { unit = 1e6L; s.remove_prefix(2); }
+    else if (s.substr(0, 2) == "us") { unit = 1e3L; s.remove_prefix(2); }
+    else if (s.substr(0, 2) == "ns") { unit = 1L; s.remove_prefix(2); }
+    else if (!s.empty() && s[0] == 'h') { unit = 3600e9L; s.remove_prefix(1); }
+    else if (!s.empty() && s[0] == 'm') { unit = 60e9L; s.remove_prefix(1); }
+    else if (!s.empty() && s[0] == 's') { unit = 1e9L; s.remove_prefix(1); }
+    else return std::nullopt;
+    total_ns += value * unit;
+    if (total_ns > kMaxDurationSeconds * 1e9L) return std::nullopt;
+  }
+  long double whole = std::floor(total_ns / 1e9L);
+  Duration d{static_cast<int64_t>(whole), static_cast<int32_t>(std::llround(total_ns - whole * 1e9L))};
+  if (d.nanos >= 1000000000) { d.seconds += 1; d.nanos -= 1000000000; }
+  if (negative) { d.seconds = -d.seconds; d.nanos = -d.nanos; }
+  return d;
+}
+
+std::optional<Timestamp> ParseTimestamp(std::string_view s) {
+  int year, month, day, hour, minute, second;
+  if (s.size() < 20 || !Digits(s, 0, 4, year) || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
+      !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, hour) || s[13] != ':' ||
+      !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second))
+    return std::nullopt;
+  if (year < 1 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  auto days = DaysFromCivil(year, month, day);
+  if (!days) return std::nullopt;
+  size_t i = 19;
+  int64_t nanos = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (n < 9) nanos = nanos * 10 + (s[i] - '0');
+      ++n;
+      ++i;
+    }
+    if (n == 0) return std::nullopt;
+    for (; n < 9; ++n) nanos *= 10;
+  }
+  int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!Digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, om) || oh > 23 ||
+        om > 59)
+      return std::nullopt;
+    offset = (oh * 3600 + om * 60) * (s[i] == '+' ? 1 : -1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  int64_t seconds = *days * 86400 + hour * 3600 + minute * 60 + second - offset;
+  return Timestamp{seconds, static_cast<int32_t>(nanos)};
+}
+
+bool IsValidCalendarDate(std::string_view text, bool recurring) {
+  int y = 2000, m, d;  // 2000 is a leap year, so "02-29" recurs
+  if (recurring) {
+    return text.size() == 5 && Digits(text, 0, 2, m) && text[2] == '-' && Digits(text, 3, 2, d) &&
+           DaysFromCivil(y, m, d).has_value();
+  }
+  return text.size() == 10 && Digits(text, 0, 4, y) && text[4] == '-' && Digits(text, 5, 2, m) && text[7] == '-' &&
+         Digits(text, 8, 2, d) && y >= 1 && DaysFromCivil(y, m, d).has_value();
+}
+
+}  // namespace smdl

@@ -1,0 +1,208 @@
+// Declarations other than processes and tables: record fields and defaults,
+// policies, settings, overrides and calendars.
+#include <filesystem>
+#include <set>
+
+#include "base/time.h"
+#include "sema/expr_checker.h"
+#include "sema/passes.h"
+#include "sema/scope.h"
+
+namespace smdl::sema {
+namespace {
+
+const std::set<std::string> kReservedFields = {"id", "state", "sla", "now"};
+
+std::string Signature(const FunctionInfo& f) {
+  std::string s = "(";
+  for (size_t i = 0; i < f.params.size(); ++i) s += (i ? ", " : "") + f.params[i].ToString();
+  return s + ") -> " + f.result.ToString();
+}
+
+const std::vector<ast::Param>& ParamsOf(const FunctionInfo& f) {
+  return f.policy ? f.policy->params : f.table->params;
+}
+
+void CheckParamNames(Program& program, const std::vector<ast::Param>& params) {
+  std::set<std::string> seen;
+  for (const auto& p : params)
+    if (!seen.insert(p.name.text).second)
+      program.diags.Error("E2030", p.name.range, "parameter '" + p.name.text + "' is declared twice");
+}
+
+}  // namespace
+
+void ResolveSignatures(Program& program) {
+  for (auto& r : program.records) {
+    std::set<std::string> seen;
+    for (const auto& f : r->decl->fields) {
+      if (kReservedFields.count(f.name.text)) {
+        program.diags.Error("E2035", f.name.range, "'" + f.name.text + "' is reserved: every record has it built in");
+      } else if (!seen.insert(f.name.text).second) {
+        program.diags.Error("E2030", f.name.range, "record " + r->decl->name.text + " already has a field '" +
+                                                       f.name.text + "'");
+        continue;
+      }
+      r->fields.push_back(FieldInfo{f.name.text, ResolveType(*r->module, f.type, program.diags), &f});
+    }
+  }
+  for (auto& f : program.functions) {
+    CheckParamNames(program, ParamsOf(*f));
+    for (const auto& p : ParamsOf(*f)) f->params.push_back(ResolveType(*f->module, p.type, program.diags));
+    f->result = ResolveType(*f->module, f->policy ? f->policy->result : f->table->result, program.diags);
+  }
+  for (auto& s : program.settings) s->type = ResolveType(*s->module, s->decl->type, program.diags);
+}
+
+void CheckOverrides(Program& program) {
+  std::map<const void*, SourceRange> first_override;
+  auto record = [&](const void* target, const void* by, const SourceRange& at, const std::string& name) {
+    auto [it, inserted] = first_override.emplace(target, at);
+    if (!inserted) {
+      program.diags.Error("E2042", at, "'" + name + "' is overridden more than once");
+      program.diags.Note(it->second, "the other override is here");
+      return;
+    }
+    program.overrides[target] = by;
+  };
+  auto lookup = [&](ModuleInfo& module, const ast::Ident& name, Symbol::Kind kind) -> const Symbol* {
+    const Symbol* sym = LookupGlobal(module, name.text, program.diags, name.range);
+    if (sym == nullptr) {
+      program.diags.Error("E2040", name.range, "nothing named '" + name.text +
+                                                   "' to override: import the module that declares it");
+      return nullptr;
+    }
+    if (sym->kind != kind) {
+      program.diags.Error("E2041", name.range, "'" + name.text + "' is a " + SymbolKindName(sym->kind) +
+                                                   "; an override must be a " + SymbolKindName(kind) + " too");
+      return nullptr;
+    }
+    return sym;
+  };
+  for (auto& f : program.functions) {
+    if (!f->is_override) continue;
+    const Symbol* sym = lookup(*f->module, f->Name(), Symbol::Kind::kFunction);
+    if (!sym) continue;
+    const FunctionInfo& base = *sym->function;
+    if (base.params != f->params || base.result != f->result) {
+      program.diags.Error("E2041", f->Name().range, "override of '" + f->name + "' has signature " + Signature(*f) +
+                                                        ", but the original has " + Signature(base));
+      program.diags.Note(base.Name().range, "the original is declared here");
+      continue;
+    }
+    const void* base_node = base.policy ? static_cast<const void*>(base.policy) : base.table;
+    const void* by = f->policy ? static_cast<const void*>(f->policy) : f->table;
+    record(base_node, by, f->Name().range, f->name);
+  }
+  for (auto& s : program.settings) {
+    if (!s->is_override) continue;
+    const Symbol* sym = lookup(*s->module, s->decl->name, Symbol::Kind::kSetting);
+    if (!sym) continue;
+    if (sym->setting->type != s->type) {
+      program.diags.Error("E2041", s->decl->type.range, "override of '" + s->decl->name.text + "' has type " +
+                                                            s->type.ToString() + ", but the original has " +
+                                                            sym->setting->type.ToString());
+      continue;
+    }
+    record(sym->setting->decl, s->decl, s->decl->name.range, s->decl->name.text);
+  }
+  for (auto& c : program.calendars) {
+    if (!c->is_override) continue;
+    const Symbol* sym = lookup(*c->module, c->decl->name, Symbol::Kind::kCalendar);
+    if (!sym) continue;
+    record(sym->calendar->decl, c->decl, c->decl->name.range, c->decl->name.text);
+  }
+}
+
+namespace {
+
+void CheckCalendar(Program& program, const ast::CalendarDecl& c) {
+  Diagnostics& diags = program.diags;
+  if (!c.timezone) {
+    diags.Error("E5010", c.name.range, "calendar '" + c.name.text + "' needs a timezone, e.g. timezone \"UTC\";");
+  } else {
+    const std::string& tz = *c.timezone;
+    std::error_code ec;
+    bool safe = !tz.empty() && tz.find("..") == std::string::npos && tz.front() != '/';
+    if (!safe || !std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / tz, ec)) {
+      diags.Error("E5011", c.timezone_range, "unknown time zone '" + tz + "' (use an IANA name such as Europe/Berlin)");
+    }
+  }
+  if (c.always && !c.hours.empty()) {
+    diags.Error("E5015", c.always_range, "a calendar that is 'always' open cannot also list working hours");
+  }
+  if (!c.always && c.hours.empty()) {
+    diags.Error("E5016", c.name.range, "calendar '" + c.name.text + "' has no working hours (add e.g. mon..fri 08:00-18:00; or always;)");
+  }
+  static const std::vector<std::string> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  auto day_index = [&](const ast::Ident& d) -> int {
+    for (size_t i = 0; i < kDays.size(); ++i)
+      if (kDays[i] == d.text) return static_cast<int>(i);
+    diags.Error("E5012", d.range, "'" + d.text + "' is not a day (mon, tue, wed, thu, fri, sat, sun)");
+    return -1;
+  };
+  // Minutes of the week already covered, to report overlapping intervals.
+  std::vector<int> covered(7 * 24 * 60, 0);
+  for (const auto& h : c.hours) {
+    std::vector<int> days;
+    for (const auto& [from, to] : h.days) {
+      int a = day_index(from);
+      int b = to ? day_index(*to) : a;
+      if (a < 0 || b < 0) continue;
+      if (b < a) {
+        diags.Error("E5012", to->range, "day range " + from.text + ".." + to->text + " runs backwards");
+        continue;
+      }
+      for (int d = a; d <= b; ++d) days.push_back(d);
+    }
+    for (const auto& [start, end] : h.intervals) {
+      int s = start.hour * 60 + start.minute, e = end.hour * 60 + end.minute;
+      if (s == e) {
+        diags.Error("E5013", start.range, "an interval must not be empty");
+        continue;
+      }
+      // An interval that ends before it starts crosses midnight into the next day.
+      int length = e > s ? e - s : 24 * 60 - s + e;
+      bool overlap = false;
+      for (int d : days)
+        for (int m = 0; m < length; ++m) {
+          int minute = (d * 24 * 60 + s + m) % (7 * 24 * 60);
+          if (covered[minute]++) overlap = true;
+        }
+      if (overlap) diags.Error("E5014", start.range, "working intervals of calendar '" + c.name.text + "' overlap");
+    }
+  }
+  for (const auto& d : c.holidays)
+    if (!IsValidCalendarDate(d.text, d.recurring))
+      diags.Error("E5017", d.range, d.recurring ? "a recurring holiday is written \"MM-DD\", found \"" + d.text + "\""
+                                                : "a holiday is written \"YYYY-MM-DD\", found \"" + d.text + "\"");
+  for (const auto& d : c.working_days)
+    if (!IsValidCalendarDate(d.text, false))
+      diags.Error("E5017", d.range, "a working day is written \"YYYY-MM-DD\", found \"" + d.text + "\"");
+}
+
+}  // namespace
+
+void CheckDeclarations(Program& program) {
+  for (auto& r : program.records) {
+    ExprEnv env{program, *r->module};
+    ExprChecker checker(env);
+    for (const auto& f : r->fields)
+      if (f.decl->default_value) checker.Expect(*f.decl->default_value, f.type, "the default of '" + f.name + "'");
+  }
+  for (auto& f : program.functions) {
+    if (!f->policy) continue;
+    ExprEnv env{program, *f->module};
+    for (size_t i = 0; i < f->params.size(); ++i) env.locals.emplace_back(f->policy->params[i].name.text, f->params[i]);
+    ExprChecker checker(env);
+    checker.Expect(*f->policy->body, f->result, "the result of policy '" + f->name + "'");
+  }
+  for (auto& s : program.settings) {
+    ExprEnv env{program, *s->module};
+    ExprChecker checker(env);
+    checker.Expect(*s->decl->value, s->type, "the value of setting '" + s->decl->name.text + "'");
+  }
+  for (auto& c : program.calendars) CheckCalendar(program, *c->decl);
+}
+
+}  // namespace smdl::sema

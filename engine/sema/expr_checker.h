@@ -1,0 +1,53 @@
+// The CEL type checker for one expression, in an environment that says which
+// names are in scope: locals (parameters, macro variables, test handles), the
+// fields of the record a process runs on, and module-level declarations.
+// Every mistake is reported once; the type kError then silences follow-ups.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sema/program.h"
+
+namespace smdl::sema {
+
+struct ExprEnv {
+  Program& program;
+  const ModuleInfo& module;
+  const RecordInfo* record = nullptr;  // in a process: fields, id, state and `this`
+  bool has_now = false;                // `now` is available (processes, tests)
+  bool in_test = false;                // `emitted(name)` is available
+  std::vector<std::pair<std::string, Type>> locals;  // innermost last
+};
+
+class ExprChecker {
+ public:
+  explicit ExprChecker(ExprEnv& env) : env_(env) {}
+
+  Type Check(const ast::Expr& e);
+  // Checks `e` and reports E2002 unless its type is assignable to `want`.
+  Type Expect(const ast::Expr& e, const Type& want, const std::string& what);
+
+ private:
+  Type CheckUncached(const ast::Expr& e);
+  Type Literal(const ast::Expr& e);
+  Type Ident(const ast::Expr& e);
+  Type Select(const ast::Expr& e);
+  Type Call(const ast::Expr& e);
+  Type Macro(const ast::Expr& e);
+  Type Index(const ast::Expr& e);
+  Type List(const ast::Expr& e);
+  Type Map(const ast::Expr& e);
+  Type Unary(const ast::Expr& e);
+  Type Binary(const ast::Expr& e);
+  Type Ternary(const ast::Expr& e);
+  Type FieldOf(const Type& t, const std::string& name, const ast::Expr& at);
+  const Type* FindLocal(const std::string& name) const;
+  std::string Suggest(const std::string& name) const;
+  Diagnostics& diags() { return env_.program.diags; }
+
+  ExprEnv& env_;
+};
+
+}  // namespace smdl::sema

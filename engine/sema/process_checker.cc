@@ -1,0 +1,312 @@
+// Processes: the record they run on, states, transitions, actions, SLA
+// blocks, and the lints that keep a state machine sound (every state
+// reachable, every non-final state can be left, a final state in reach).
+#include <deque>
+#include <set>
+
+#include "sema/expr_checker.h"
+#include "sema/passes.h"
+#include "sema/scope.h"
+
+namespace smdl::sema {
+namespace {
+
+class ProcessChecker {
+ public:
+  ProcessChecker(Program& program, ProcessInfo& process) : program_(program), p_(process), d_(*process.decl) {}
+
+  void Run() {
+    if (!ResolveRecord()) return;
+    CheckStates();
+    CollectEvents();
+    ExprEnv base{program_, *p_.module, p_.record, true, false, {}};
+    {
+      ExprEnv env = base;
+      CheckActions(env, d_.on_create);
+    }
+    for (const auto& state : d_.states)
+      for (const auto& t : state.transitions) CheckTransition(base, state, t);
+    std::set<std::string> sla_names;
+    for (const auto& sla : d_.slas) {
+      if (!sla_names.insert(sla.name.text).second)
+        diags().Error("E3032", sla.name.range, "process '" + d_.name.text + "' already has an sla '" + sla.name.text + "'");
+      CheckSla(base, sla);
+    }
+    if (initial_ != nullptr) Lints();
+  }
+
+ private:
+  Diagnostics& diags() { return program_.diags; }
+
+  bool ResolveRecord() {
+    const Symbol* sym = d_.record.parts.size() == 1
+                            ? LookupGlobal(*p_.module, d_.record.ToString(), diags(), d_.record.range)
+                            : nullptr;
+    if (!sym || sym->kind != Symbol::Kind::kRecord) {
+      diags().Error("E3002", d_.record.range, sym ? "'" + d_.record.ToString() + "' is a " +
+                                                        SymbolKindName(sym->kind) + ", not a record"
+                                                  : "unknown record '" + d_.record.ToString() + "'");
+      return false;
+    }
+    p_.record = sym->record;
+    for (const auto& other : program_.processes) {
+      if (other.get() == &p_) break;
+      if (other->record == p_.record) {
+        diags().Error("E3001", d_.name.range, "record " + p_.record->decl->name.text + " already has process '" +
+                                                  other->decl->name.text + "'; a record runs one process");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void CheckStates() {
+    std::set<std::string> names;
+    for (const auto& s : d_.states) {
+      if (!names.insert(s.name.text).second)
+        diags().Error("E3003", s.name.range, "state '" + s.name.text + "' is declared twice");
+      if (s.is_initial) {
+        if (initial_ != nullptr) {
+          diags().Error("E3005", s.name.range, "process '" + d_.name.text + "' has more than one initial state");
+          diags().Note(initial_->name.range, "the first initial state is here");
+        } else {
+          initial_ = &s;
+        }
+      }
+      if (s.is_final && !s.transitions.empty())
+        diags().Error("E3006", s.transitions.front().range, "final state '" + s.name.text + "' cannot have transitions");
+    }
+    if (initial_ == nullptr)
+      diags().Error("E3004", d_.name.range, "process '" + d_.name.text + "' has no initial state (mark one 'initial state')");
+  }
+
+  void CollectEvents() {
+    std::map<std::string, const ast::Transition*> first;
+    for (const auto& s : d_.states) {
+      for (const auto& t : s.transitions) {
+        if (t.kind != ast::Transition::Kind::kEvent) continue;
+        std::vector<std::pair<std::string, Type>> params;
+        std::set<std::string> seen;
+        for (const auto& param : t.params) {
+          if (!seen.insert(param.name.text).second)
+            diags().Error("E2030", param.name.range, "parameter '" + param.name.text + "' is declared twice");
+          params.emplace_back(param.name.text, ResolveType(*p_.module, param.type, diags()));
+        }
+        auto [it, inserted] = p_.events.emplace(t.event.text, params);
+        if (inserted) {
+          first[t.event.text] = &t;
+        } else if (!SameParams(it->second, params)) {
+          diags().Error("E3011", t.event.range, "event '" + t.event.text +
+                                                    "' must take the same parameters in every state");
+          diags().Note(first[t.event.text]->event.range, "it is first declared here");
+        }
+      }
+    }
+  }
+
+  static bool SameParams(const std::vector<std::pair<std::string, Type>>& a,
+                         const std::vector<std::pair<std::string, Type>>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].first != b[i].first || (a[i].second != b[i].second && !a[i].second.is(TypeKind::kError) &&
+                                       !b[i].second.is(TypeKind::kError)))
+        return false;
+    return true;
+  }
+
+  void CheckPayload(ExprChecker& checker, const std::vector<ast::FieldInit>& payload) {
+    std::set<std::string> keys;
+    for (const auto& f : payload) {
+      if (!keys.insert(f.name.text).second)
+        diags().Error("E2030", f.name.range, "payload field '" + f.name.text + "' is given twice");
+      checker.Check(*f.value);
+    }
+  }
+
+  void CheckActions(ExprEnv& env, const std::vector<ast::Action>& actions) {
+    ExprChecker checker(env);
+    for (const auto& a : actions) {
+      if (a.kind == ast::Action::Kind::kEmit) {
+        if (a.message.empty()) diags().Error("E3014", a.message_range, "a message needs a name");
+        CheckPayload(checker, a.payload);
+        continue;
+      }
+      const FieldInfo* field = p_.record->Find(a.field.text);
+      if (field == nullptr) {
+        if (a.field.text == "id" || a.field.text == "state")
+          diags().Error("E3013", a.field.range, "'" + a.field.text + "' is maintained by the engine and cannot be assigned");
+        else
+          diags().Error("E3012", a.field.range, "record " + p_.record->decl->name.text + " has no field '" + a.field.text + "'");
+        checker.Check(*a.value);
+        continue;
+      }
+      checker.Expect(*a.value, field->type, "the value assigned to '" + a.field.text + "'");
+    }
+  }
+
+  bool StateExists(const ast::Ident& name, const char* code, const std::string& what) {
+    if (p_.FindState(name.text)) return true;
+    diags().Error(code, name.range, what + " '" + name.text + "' is not a state of process '" + d_.name.text + "'");
+    return false;
+  }
+
+  void CheckTransition(const ExprEnv& base, const ast::StateDecl& state, const ast::Transition& t) {
+    ExprEnv env = base;
+    if (t.kind == ast::Transition::Kind::kEvent) {
+      auto it = p_.events.find(t.event.text);
+      if (it != p_.events.end())
+        for (const auto& [name, type] : it->second) env.locals.emplace_back(name, type);
+    }
+    ExprChecker checker(env);
+    if (t.guard) checker.Expect(*t.guard, Type::Bool(), "a guard");
+    if (t.delay) checker.Expect(*t.delay, Type::Duration(), "the delay of 'after'");
+    if (t.target) StateExists(*t.target, "E3007", "target");
+    if (!t.target && t.kind != ast::Transition::Kind::kEvent)
+      diags().Error("E3007", t.range, "this transition needs a target state");
+    CheckActions(env, t.actions);
+    (void)state;
+  }
+
+  void CheckSlaActions(const ExprEnv& base, const std::vector<ast::SlaAction>& actions) {
+    ExprEnv env = base;
+    ExprChecker checker(env);
+    for (const auto& a : actions) {
+      switch (a.kind) {
+        case ast::SlaAction::Kind::kEmit:
+          if (a.message.empty()) diags().Error("E3014", a.range, "a message needs a name");
+          CheckPayload(checker, a.payload);
+          break;
+        case ast::SlaAction::Kind::kMove:
+          if (StateExists(a.target, "E3028", "breach target")) breach_moves_.push_back(a.target.text);
+          break;
+        case ast::SlaAction::Kind::kFire: {
+          auto it = p_.events.find(a.target.text);
+          if (it == p_.events.end())
+            diags().Error("E3029", a.target.range, "process '" + d_.name.text + "' has no event '" + a.target.text + "'");
+          else if (!it->second.empty())
+            diags().Error("E3031", a.target.range, "event '" + a.target.text +
+                                                       "' takes parameters, so an sla cannot fire it");
+          break;
+        }
+      }
+    }
+  }
+
+  void CheckSla(const ExprEnv& base, const ast::SlaDecl& sla) {
+    ExprEnv env = base;
+    ExprChecker checker(env);
+    if (!sla.target) diags().Error("E3025", sla.name.range, "sla '" + sla.name.text + "' needs a target");
+    else checker.Expect(*sla.target, Type::Duration(), "the target of sla '" + sla.name.text + "'");
+    if (sla.calendar) {
+      const Symbol* sym = LookupGlobal(*p_.module, sla.calendar->text, diags(), sla.calendar->range);
+      if (!sym || sym->kind != Symbol::Kind::kCalendar)
+        diags().Error("E3024", sla.calendar->range, "unknown calendar '" + sla.calendar->text + "'");
+    }
+    bool has_stop = false;
+    for (const auto& c : sla.conditions) {
+      if (c.kind == ast::SlaCondition::Kind::kStop) has_stop = true;
+      const auto& trig = c.trigger;
+      bool needs_while = c.kind == ast::SlaCondition::Kind::kPause;
+      if (trig.kind == ast::SlaTrigger::Kind::kWhileIn && !needs_while)
+        diags().Error("E3026", trig.range, "'in STATE' is only for 'pause' (the clock pauses while in those states)");
+      for (const auto& n : trig.names) {
+        if (trig.kind == ast::SlaTrigger::Kind::kEvent) {
+          if (!p_.events.count(n.text))
+            diags().Error("E3029", n.range, "process '" + d_.name.text + "' has no event '" + n.text + "'");
+        } else {
+          StateExists(n, "E3028", "state");
+        }
+      }
+    }
+    if (!has_stop)
+      diags().Warning("W3004", sla.name.range, "sla '" + sla.name.text + "' never stops (add e.g. 'stop on enter resolved;')");
+    if (sla.retarget && sla.retarget->text != "keep" && sla.retarget->text != "recompute" &&
+        sla.retarget->text != "restart")
+      diags().Error("E3030", sla.retarget->range, "retarget must be keep, recompute or restart");
+    std::set<int> thresholds;
+    for (const auto& w : sla.warnings) {
+      if (w.percent && !thresholds.insert(w.percent).second)
+        diags().Error("E3033", w.percent_range, "sla '" + sla.name.text + "' already warns at " + std::to_string(w.percent) + "%");
+      CheckSlaActions(base, w.actions);
+    }
+    CheckSlaActions(base, sla.breach);
+  }
+
+  void Lints() {
+    // Reachability from the initial state (transitions and sla breach moves).
+    std::map<std::string, std::set<std::string>> edges;
+    for (const auto& s : d_.states)
+      for (const auto& t : s.transitions)
+        if (t.target && p_.FindState(t.target->text)) edges[s.name.text].insert(t.target->text);
+    std::set<std::string> reached{initial_->name.text};
+    std::deque<std::string> queue{initial_->name.text};
+    auto visit = [&](const std::string& to) {
+      if (reached.insert(to).second) queue.push_back(to);
+    };
+    while (!queue.empty()) {
+      std::string s = queue.front();
+      queue.pop_front();
+      for (const auto& to : edges[s]) visit(to);
+      // A breach can move a record from any state where its clock runs.
+      if (!breach_moves_.empty())
+        for (const auto& to : breach_moves_) visit(to);
+    }
+    bool any_final = false;
+    for (const auto& s : d_.states) {
+      any_final |= s.is_final;
+      if (!reached.count(s.name.text))
+        diags().Error("E3008", s.name.range, "state '" + s.name.text + "' cannot be reached from the initial state '" +
+                                                 initial_->name.text + "'");
+      if (s.is_final) continue;
+      bool leaves = false;
+      for (const auto& to : edges[s.name.text]) leaves |= to != s.name.text;
+      if (!leaves)
+        diags().Error("E3009", s.name.range, "state '" + s.name.text +
+                                                 "' can never be left: add a transition to another state, or mark it final");
+      // Within a state, an unguarded transition hides later ones for the same event.
+      std::set<std::string> unguarded;
+      for (const auto& t : s.transitions) {
+        if (t.kind != ast::Transition::Kind::kEvent) continue;
+        if (unguarded.count(t.event.text))
+          diags().Warning("W3002", t.range, "this transition never runs: an earlier '" + t.event.text +
+                                                "' in state '" + s.name.text + "' has no guard");
+        if (!t.guard) unguarded.insert(t.event.text);
+      }
+    }
+    if (!any_final) {
+      diags().Warning("W3003", d_.name.range, "process '" + d_.name.text + "' has no final state");
+      return;
+    }
+    // Can a final state be reached from every state?
+    std::map<std::string, std::set<std::string>> reverse;
+    for (const auto& [from, tos] : edges)
+      for (const auto& to : tos) reverse[to].insert(from);
+    std::set<std::string> can_finish;
+    std::deque<std::string> back;
+    for (const auto& s : d_.states)
+      if (s.is_final) { can_finish.insert(s.name.text); back.push_back(s.name.text); }
+    while (!back.empty()) {
+      std::string s = back.front();
+      back.pop_front();
+      for (const auto& from : reverse[s])
+        if (can_finish.insert(from).second) back.push_back(from);
+    }
+    for (const auto& s : d_.states)
+      if (reached.count(s.name.text) && !can_finish.count(s.name.text) && !s.is_final)
+        diags().Warning("W3001", s.name.range, "no final state can be reached from state '" + s.name.text + "'");
+  }
+
+  Program& program_;
+  ProcessInfo& p_;
+  const ast::ProcessDecl& d_;
+  const ast::StateDecl* initial_ = nullptr;
+  std::vector<std::string> breach_moves_;
+};
+
+}  // namespace
+
+void CheckProcesses(Program& program) {
+  for (auto& p : program.processes) ProcessChecker(program, *p).Run();
+}
+
+}  // namespace smdl::sema

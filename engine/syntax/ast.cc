@@ -1,0 +1,37 @@
+#include "syntax/ast.h"
+
+namespace smdl::ast {
+
+std::string QualifiedName::ToString() const {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '.';
+    out += p.text;
+  }
+  return out;
+}
+
+const char* OpSpelling(Op op) {
+  switch (op) {
+    case Op::kNone: return "";
+    case Op::kNot: return "!";
+    case Op::kNeg: return "-";
+    case Op::kOr: return "||";
+    case Op::kAnd: return "&&";
+    case Op::kLt: return "<";
+    case Op::kLe: return "<=";
+    case Op::kGt: return ">";
+    case Op::kGe: return ">=";
+    case Op::kEq: return "==";
+    case Op::kNe: return "!=";
+    case Op::kIn: return "in";
+    case Op::kAdd: return "+";
+    case Op::kSub: return "-";
+    case Op::kMul: return "*";
+    case Op::kDiv: return "/";
+    case Op::kMod: return "%";
+  }
+  return "";
+}
+
+}  // namespace smdl::ast

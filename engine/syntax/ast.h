@@ -1,0 +1,347 @@
+// The SMDL abstract syntax tree: what the parser hands to the checker.
+//
+// Plain structs that own their children; every node carries the source range
+// it came from, so that every later stage can point at the user's text.
+// ANTLR types never appear here (see parser.cc, the only place that sees them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smdl/diagnostics.h"
+
+namespace smdl::ast {
+
+struct Ident {
+  std::string text;
+  SourceRange range;
+};
+
+// A dotted name such as `iso20000.core` or `Impact`.
+struct QualifiedName {
+  std::vector<Ident> parts;
+  SourceRange range;
+  std::string ToString() const;
+};
+
+// ------------------------------------------------------------ expressions
+
+enum class ExprKind {
+  kLiteral,
+  kIdent,      // name (leading_dot for `.name`)
+  kSelect,     // operand.name
+  kCall,       // name(args) or target.name(args) when has_target
+  kIndex,      // operand[index]
+  kList,       // [a, b]
+  kMap,        // {k: v, ...}: args alternate key, value
+  kUnary,      // op operand
+  kBinary,     // lhs op rhs
+  kTernary,    // cond ? a : b
+  kThis,       // the record a process runs on
+};
+
+enum class LiteralKind { kNull, kBool, kInt, kUint, kDouble, kString, kBytes };
+
+enum class Op {
+  kNone,
+  kNot, kNeg,
+  kOr, kAnd,
+  kLt, kLe, kGt, kGe, kEq, kNe, kIn,
+  kAdd, kSub, kMul, kDiv, kMod,
+};
+
+const char* OpSpelling(Op op);
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind = ExprKind::kLiteral;
+  SourceRange range;
+
+  // kLiteral
+  LiteralKind literal = LiteralKind::kNull;
+  bool bool_value = false;
+  int64_t int_value = 0;
+  uint64_t uint_value = 0;
+  double double_value = 0;
+  std::string string_value;  // decoded string or bytes
+
+  // kIdent, kSelect, kCall
+  std::string name;
+  SourceRange name_range;
+  bool leading_dot = false;
+  bool has_target = false;  // kCall: receiver-style call target.name(...)
+
+  Op op = Op::kNone;  // kUnary, kBinary
+
+  // Operands: kSelect/kIndex/kUnary [operand(, index)]; kBinary [lhs, rhs];
+  // kTernary [cond, then, else]; kCall [target?, args...]; kList items;
+  // kMap [k0, v0, k1, v1, ...].
+  std::vector<ExprPtr> args;
+};
+
+// `name: value` in payloads and record creation.
+struct FieldInit {
+  Ident name;
+  ExprPtr value;
+};
+
+// ------------------------------------------------------------ types
+
+struct TypeRef {
+  enum class Kind { kNamed, kRef, kList, kMap };
+  Kind kind = Kind::kNamed;
+  QualifiedName name;          // kNamed, kRef
+  std::vector<TypeRef> args;   // kList [elem], kMap [key, value]
+  bool optional = false;       // T?
+  SourceRange range;
+};
+
+// ------------------------------------------------------------ declarations
+
+struct EnumDecl {
+  Ident name;
+  std::vector<Ident> values;
+  SourceRange range;
+};
+
+struct FieldDecl {
+  Ident name;
+  TypeRef type;
+  ExprPtr default_value;  // may be null
+  SourceRange range;
+};
+
+struct RecordDecl {
+  Ident name;
+  std::vector<FieldDecl> fields;
+  SourceRange range;
+};
+
+struct Param {
+  Ident name;
+  TypeRef type;
+};
+
+struct PolicyDecl {
+  bool is_override = false;
+  Ident name;
+  std::vector<Param> params;
+  TypeRef result;
+  ExprPtr body;
+  SourceRange range;
+};
+
+struct SettingDecl {
+  bool is_override = false;
+  Ident name;
+  TypeRef type;
+  ExprPtr value;
+  SourceRange range;
+};
+
+struct TableCell {
+  enum class Kind { kAny, kEqual, kCompare, kIn };
+  Kind kind = Kind::kAny;
+  Op op = Op::kEq;  // kCompare
+  ExprPtr value;    // null for kAny
+  SourceRange range;
+};
+
+struct TableRow {
+  std::vector<TableCell> inputs;
+  ExprPtr output;
+  SourceRange range;
+};
+
+struct TableDecl {
+  bool is_override = false;
+  Ident name;
+  std::vector<Param> params;
+  TypeRef result;
+  Ident hit;
+  std::vector<Ident> columns;
+  std::optional<Ident> output_name;
+  SourceRange header_range;
+  std::vector<TableRow> rows;
+  SourceRange range;
+};
+
+struct ClockTime {
+  int hour = 0;
+  int minute = 0;
+  SourceRange range;
+};
+
+struct CalendarHours {
+  std::vector<std::pair<Ident, std::optional<Ident>>> days;  // mon..fri, sat
+  std::vector<std::pair<ClockTime, ClockTime>> intervals;
+  SourceRange range;
+};
+
+struct CalendarDate {
+  std::string text;  // "2026-12-25", or "12-24" when recurring
+  bool recurring = false;
+  SourceRange range;
+};
+
+struct CalendarDecl {
+  bool is_override = false;
+  Ident name;
+  std::optional<std::string> timezone;
+  SourceRange timezone_range;
+  std::vector<CalendarHours> hours;
+  bool always = false;
+  SourceRange always_range;
+  std::vector<CalendarDate> holidays;
+  std::vector<CalendarDate> working_days;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------ processes
+
+struct Action {
+  enum class Kind { kAssign, kEmit };
+  Kind kind = Kind::kAssign;
+  Ident field;            // kAssign
+  bool via_this = false;  // this.field = ...
+  ExprPtr value;          // kAssign
+  std::string message;    // kEmit
+  SourceRange message_range;
+  std::vector<FieldInit> payload;  // kEmit
+  SourceRange range;
+};
+
+struct Transition {
+  enum class Kind { kEvent, kTimer, kAutomatic };
+  Kind kind = Kind::kEvent;
+  Ident event;                 // kEvent
+  std::vector<Param> params;   // kEvent
+  ExprPtr guard;               // optional
+  ExprPtr delay;               // kTimer
+  std::optional<Ident> target; // none: internal transition (stays in the state)
+  std::vector<Action> actions;
+  SourceRange range;
+};
+
+struct StateDecl {
+  Ident name;
+  bool is_initial = false;
+  bool is_final = false;
+  std::vector<Transition> transitions;
+  SourceRange range;
+};
+
+struct SlaTrigger {
+  enum class Kind { kCreate, kEnter, kLeave, kEvent, kWhileIn };
+  Kind kind = Kind::kCreate;
+  std::vector<Ident> names;  // states or events
+  SourceRange range;
+};
+
+struct SlaCondition {
+  enum class Kind { kStart, kStop, kPause, kResume, kReset };
+  Kind kind = Kind::kStart;
+  SlaTrigger trigger;
+  SourceRange range;
+};
+
+struct SlaAction {
+  enum class Kind { kEmit, kMove, kFire };
+  Kind kind = Kind::kEmit;
+  std::string message;             // kEmit
+  std::vector<FieldInit> payload;  // kEmit
+  Ident target;                    // kMove: state, kFire: event
+  SourceRange range;
+};
+
+struct SlaWarning {
+  int percent = 0;
+  SourceRange percent_range;
+  std::vector<SlaAction> actions;
+  SourceRange range;
+};
+
+struct SlaDecl {
+  Ident name;
+  ExprPtr target;
+  SourceRange target_range;
+  std::optional<Ident> calendar;
+  std::vector<SlaCondition> conditions;
+  std::optional<Ident> retarget;
+  std::vector<SlaWarning> warnings;
+  std::vector<SlaAction> breach;
+  SourceRange breach_range;
+  SourceRange range;
+};
+
+struct ProcessDecl {
+  Ident name;
+  QualifiedName record;
+  bool has_on_create = false;
+  SourceRange on_create_range;
+  std::vector<Action> on_create;
+  std::vector<SlaDecl> slas;
+  std::vector<StateDecl> states;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------ tests
+
+struct NamedArg {
+  Ident name;
+  ExprPtr value;
+};
+
+struct TestStep {
+  enum class Kind { kClock, kCreate, kFire, kAdvanceTo, kAdvanceBy, kExpect };
+  Kind kind = Kind::kExpect;
+  std::string text;            // kClock, kAdvanceTo: the timestamp text
+  SourceRange text_range;
+  Ident variable;              // kCreate: let name; kFire: record variable
+  QualifiedName record_type;   // kCreate
+  std::vector<FieldInit> fields;  // kCreate
+  Ident event;                 // kFire
+  std::vector<NamedArg> args;  // kFire
+  ExprPtr actor;               // kFire: by ...
+  bool expect_rejected = false;  // kFire
+  ExprPtr expr;                // kAdvanceBy, kExpect
+  SourceRange range;
+};
+
+struct TestDecl {
+  std::string name;
+  SourceRange name_range;
+  std::vector<TestStep> steps;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------ modules
+
+struct Import {
+  QualifiedName name;
+  SourceRange range;
+};
+
+// One parsed file. A file without a `module` line gets its file stem as name.
+struct Module {
+  std::string name;
+  bool has_module_decl = false;
+  SourceRange name_range;
+  uint32_t file = 0;
+  std::vector<Import> imports;
+  std::vector<EnumDecl> enums;
+  std::vector<RecordDecl> records;
+  std::vector<PolicyDecl> policies;
+  std::vector<TableDecl> tables;
+  std::vector<SettingDecl> settings;
+  std::vector<CalendarDecl> calendars;
+  std::vector<ProcessDecl> processes;
+  std::vector<TestDecl> tests;
+};
+
+}  // namespace smdl::ast

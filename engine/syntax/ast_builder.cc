@@ -1,0 +1,702 @@
+#include "syntax/ast_builder.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "SMDLLexer.h"
+#include "base/utf8.h"
+#include "syntax/literals.h"
+
+namespace smdl {
+
+using smdl_grammar::SMDLLexer;
+using smdl_grammar::SMDLParser;
+using ast::ExprKind;
+using ast::ExprPtr;
+using ast::Op;
+
+SourceRange TokenRange(uint32_t file, antlr4::Token* token) {
+  if (token == nullptr) return SourceRange{file, 1, 1, 1, 1};
+  uint32_t line = static_cast<uint32_t>(token->getLine());
+  uint32_t col = static_cast<uint32_t>(token->getCharPositionInLine()) + 1;
+  if (token->getType() == antlr4::Token::EOF) return SourceRange{file, line, col, line, col};
+  std::string text = token->getText();
+  uint32_t end_line = line, end_col = col;
+  size_t nl = text.rfind('\n');
+  if (nl == std::string::npos) {
+    end_col = col + static_cast<uint32_t>(CodePointCount(text));
+  } else {
+    end_line = line + static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
+    end_col = 1 + static_cast<uint32_t>(CodePointCount(std::string_view(text).substr(nl + 1)));
+  }
+  return SourceRange{file, line, col, end_line, end_col};
+}
+
+SourceRange AstBuilder::Range(antlr4::ParserRuleContext* ctx) const {
+  SourceRange begin = TokenRange(file_, ctx->getStart());
+  antlr4::Token* stop = ctx->getStop();
+  if (stop == nullptr || stop->getTokenIndex() < ctx->getStart()->getTokenIndex()) return begin;
+  SourceRange end = TokenRange(file_, stop);
+  begin.end_line = end.end_line;
+  begin.end_column = end.end_column;
+  return begin;
+}
+
+ast::Ident AstBuilder::Ident(P::IdentContext* ctx) const {
+  return ast::Ident{ctx->getText(), Range(ctx)};
+}
+
+ast::QualifiedName AstBuilder::Qualified(P::QualifiedNameContext* ctx) const {
+  ast::QualifiedName q;
+  for (auto* id : ctx->ident()) q.parts.push_back(Ident(id));
+  q.range = Range(ctx);
+  return q;
+}
+
+std::string AstBuilder::StringLiteral(antlr4::tree::TerminalNode* node) {
+  std::string error;
+  auto value = DecodeQuotedLiteral(node->getText(), false, error);
+  if (!value) {
+    diags_.Error("E1010", Range(node), error);
+    return "";
+  }
+  return *value;
+}
+
+// ------------------------------------------------------------ declarations
+
+void AstBuilder::BuildFile(P::FileContext* ctx, ast::Module& out) {
+  if (auto* m = ctx->moduleDecl()) {
+    auto name = Qualified(m->qualifiedName());
+    out.name = name.ToString();
+    out.name_range = name.range;
+    out.has_module_decl = true;
+  }
+  for (auto* imp : ctx->importDecl()) {
+    out.imports.push_back(ast::Import{Qualified(imp->qualifiedName()), Range(imp)});
+  }
+  for (auto* decl : ctx->declaration()) Declaration(decl, out);
+}
+
+void AstBuilder::Declaration(P::DeclarationContext* ctx, ast::Module& out) {
+  if (auto* d = ctx->enumDecl()) out.enums.push_back(Enum(d));
+  else if (auto* d = ctx->recordDecl()) out.records.push_back(Record(d));
+  else if (auto* d = ctx->policyDecl()) out.policies.push_back(Policy(d));
+  else if (auto* d = ctx->tableDecl()) out.tables.push_back(Table(d));
+  else if (auto* d = ctx->settingDecl()) out.settings.push_back(Setting(d));
+  else if (auto* d = ctx->calendarDecl()) out.calendars.push_back(Calendar(d));
+  else if (auto* d = ctx->processDecl()) out.processes.push_back(Process(d));
+  else if (auto* d = ctx->testDecl()) out.tests.push_back(Test(d));
+}
+
+ast::TypeRef AstBuilder::Type(P::TypeRefContext* ctx) {
+  ast::TypeRef t;
+  t.range = Range(ctx);
+  t.optional = ctx->optional != nullptr;
+  auto* base = ctx->baseType();
+  if (auto* r = dynamic_cast<P::RefTypeContext*>(base)) {
+    t.kind = ast::TypeRef::Kind::kRef;
+    t.name = Qualified(r->qualifiedName());
+  } else if (auto* l = dynamic_cast<P::ListTypeContext*>(base)) {
+    t.kind = ast::TypeRef::Kind::kList;
+    t.args.push_back(Type(l->typeRef()));
+  } else if (auto* m = dynamic_cast<P::MapTypeContext*>(base)) {
+    t.kind = ast::TypeRef::Kind::kMap;
+    t.args.push_back(Type(m->typeRef(0)));
+    t.args.push_back(Type(m->typeRef(1)));
+  } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(base)) {
+    t.kind = ast::TypeRef::Kind::kNamed;
+    t.name = Qualified(n->qualifiedName());
+  }
+  return t;
+}
+
+std::vector<ast::Param> AstBuilder::Params(P::ParamsContext* ctx) {
+  std::vector<ast::Param> out;
+  if (ctx == nullptr) return out;
+  for (auto* p : ctx->param()) out.push_back(ast::Param{Ident(p->ident()), Type(p->typeRef())});
+  return out;
+}
+
+ast::EnumDecl AstBuilder::Enum(P::EnumDeclContext* ctx) {
+  ast::EnumDecl e;
+  auto ids = ctx->ident();
+  e.name = Ident(ids[0]);
+  for (size_t i = 1; i < ids.size(); ++i) e.values.push_back(Ident(ids[i]));
+  e.range = Range(ctx);
+  return e;
+}
+
+ast::RecordDecl AstBuilder::Record(P::RecordDeclContext* ctx) {
+  ast::RecordDecl r;
+  r.name = Ident(ctx->ident());
+  r.range = Range(ctx);
+  for (auto* f : ctx->fieldDecl()) {
+    ast::FieldDecl field;
+    field.name = Ident(f->ident());
+    field.type = Type(f->typeRef());
+    if (f->expr()) field.default_value = Expr(f->expr(), 0);
+    field.range = Range(f);
+    r.fields.push_back(std::move(field));
+  }
+  return r;
+}
+
+ast::PolicyDecl AstBuilder::Policy(P::PolicyDeclContext* ctx) {
+  ast::PolicyDecl p;
+  p.is_override = ctx->OVERRIDE() != nullptr;
+  p.name = Ident(ctx->ident());
+  p.params = Params(ctx->params());
+  p.result = Type(ctx->typeRef());
+  p.body = Expr(ctx->expr(), 0);
+  p.range = Range(ctx);
+  return p;
+}
+
+ast::SettingDecl AstBuilder::Setting(P::SettingDeclContext* ctx) {
+  ast::SettingDecl s;
+  s.is_override = ctx->OVERRIDE() != nullptr;
+  s.name = Ident(ctx->ident());
+  s.type = Type(ctx->typeRef());
+  s.value = Expr(ctx->expr(), 0);
+  s.range = Range(ctx);
+  return s;
+}
+
+ast::TableDecl AstBuilder::Table(P::TableDeclContext* ctx) {
+  ast::TableDecl t;
+  t.is_override = ctx->OVERRIDE() != nullptr;
+  t.name = Ident(ctx->ident(0));
+  t.hit = Ident(ctx->hitPolicy);
+  t.params = Params(ctx->params());
+  t.result = Type(ctx->typeRef());
+  t.range = Range(ctx);
+  auto* header = ctx->tableHeader();
+  t.header_range = Range(header);
+  // The header is `| in1 | in2 | => out? |`: idents before `=>` are inputs.
+  size_t arrow = header->FATARROW()->getSymbol()->getTokenIndex();
+  for (auto* id : header->ident()) {
+    if (id->getStart()->getTokenIndex() < arrow) t.columns.push_back(Ident(id));
+    else t.output_name = Ident(id);
+  }
+  for (auto* row : ctx->tableRow()) {
+    ast::TableRow r;
+    r.range = Range(row);
+    auto cells = row->tableCell();
+    for (size_t i = 0; i < cells.size(); ++i) {
+      auto* c = cells[i];
+      ast::TableCell cell;
+      cell.range = Range(c);
+      if (dynamic_cast<P::AnyCellContext*>(c)) {
+        cell.kind = ast::TableCell::Kind::kAny;
+      } else if (auto* cmp = dynamic_cast<P::CompareCellContext*>(c)) {
+        cell.kind = ast::TableCell::Kind::kCompare;
+        static const std::map<std::string, Op> ops = {{"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt},
+                                                       {">=", Op::kGe}, {"!=", Op::kNe}, {"==", Op::kEq}};
+        cell.op = ops.at(cmp->op->getText());
+        cell.value = Expr(cmp->expr(), 0);
+      } else if (auto* in = dynamic_cast<P::InCellContext*>(c)) {
+        cell.kind = ast::TableCell::Kind::kIn;
+        cell.value = Expr(in->expr(), 0);
+      } else if (auto* eq = dynamic_cast<P::EqualCellContext*>(c)) {
+        cell.kind = ast::TableCell::Kind::kEqual;
+        cell.value = Expr(eq->expr(), 0);
+      }
+      if (i + 1 == cells.size()) {
+        // The last cell is the row's output and must be a plain expression.
+        if (cell.kind != ast::TableCell::Kind::kEqual) {
+          diags_.Error("E1011", cell.range, "the last cell of a row is its output and must be an expression");
+        }
+        r.output = std::move(cell.value);
+      } else {
+        r.inputs.push_back(std::move(cell));
+      }
+    }
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+ast::ClockTime AstBuilder::Clock(P::ClockTimeContext* ctx) {
+  ast::ClockTime t;
+  t.range = Range(ctx);
+  auto h = ParseIntMagnitude(ctx->INT(0)->getText());
+  auto m = ParseIntMagnitude(ctx->INT(1)->getText());
+  bool two_digits = ctx->INT(0)->getText().size() == 2 && ctx->INT(1)->getText().size() == 2;
+  if (!h || !m || !two_digits || *h > 24 || *m > 59 || (*h == 24 && *m != 0)) {
+    diags_.Error("E5001", t.range, "'" + ctx->getText() + "' is not a time of day (HH:MM, 00:00 to 24:00)");
+  } else {
+    t.hour = static_cast<int>(*h);
+    t.minute = static_cast<int>(*m);
+  }
+  return t;
+}
+
+ast::CalendarDecl AstBuilder::Calendar(P::CalendarDeclContext* ctx) {
+  ast::CalendarDecl c;
+  c.is_override = ctx->OVERRIDE() != nullptr;
+  c.name = Ident(ctx->ident());
+  c.range = Range(ctx);
+  for (auto* item : ctx->calendarItem()) {
+    if (auto* tz = dynamic_cast<P::TimezoneItemContext*>(item)) {
+      if (c.timezone) diags_.Error("E5002", Range(tz), "calendar '" + c.name.text + "' has more than one timezone");
+      c.timezone = StringLiteral(tz->STRING());
+      c.timezone_range = Range(tz->STRING());
+    } else if (auto* hours = dynamic_cast<P::HoursItemContext*>(item)) {
+      ast::CalendarHours h;
+      h.range = Range(hours);
+      for (auto* d : hours->dayRange()) {
+        auto ids = d->ident();
+        std::optional<ast::Ident> to;
+        if (ids.size() > 1) to = Ident(ids[1]);
+        h.days.emplace_back(Ident(ids[0]), to);
+      }
+      for (auto* r : hours->timeRange()) h.intervals.emplace_back(Clock(r->clockTime(0)), Clock(r->clockTime(1)));
+      c.hours.push_back(std::move(h));
+    } else if (auto* always = dynamic_cast<P::AlwaysItemContext*>(item)) {
+      c.always = true;
+      c.always_range = Range(always);
+    } else if (auto* hol = dynamic_cast<P::HolidayItemContext*>(item)) {
+      bool every = hol->EVERY() != nullptr;
+      for (auto* s : hol->STRING()) c.holidays.push_back(ast::CalendarDate{StringLiteral(s), every, Range(s)});
+    } else if (auto* work = dynamic_cast<P::WorkingItemContext*>(item)) {
+      for (auto* s : work->STRING()) c.working_days.push_back(ast::CalendarDate{StringLiteral(s), false, Range(s)});
+    }
+  }
+  return c;
+}
+
+std::vector<ast::FieldInit> AstBuilder::Payload(P::PayloadContext* ctx) {
+  std::vector<ast::FieldInit> out;
+  if (ctx == nullptr) return out;
+  for (auto* f : ctx->fieldInit()) out.push_back(ast::FieldInit{Ident(f->ident()), Expr(f->expr(), 0)});
+  return out;
+}
+
+std::vector<ast::Action> AstBuilder::Actions(P::ActionBlockContext* ctx) {
+  std::vector<ast::Action> out;
+  if (ctx == nullptr) return out;
+  for (auto* a : ctx->action()) {
+    ast::Action action;
+    action.range = Range(a);
+    if (auto* assign = dynamic_cast<P::AssignActionContext*>(a)) {
+      action.kind = ast::Action::Kind::kAssign;
+      action.field = Ident(assign->ident());
+      action.via_this = assign->THIS() != nullptr;
+      action.value = Expr(assign->expr(), 0);
+    } else if (auto* emit = dynamic_cast<P::EmitActionContext*>(a)) {
+      action.kind = ast::Action::Kind::kEmit;
+      action.message = StringLiteral(emit->STRING());
+      action.message_range = Range(emit->STRING());
+      action.payload = Payload(emit->payload());
+    }
+    out.push_back(std::move(action));
+  }
+  return out;
+}
+
+ast::ProcessDecl AstBuilder::Process(P::ProcessDeclContext* ctx) {
+  ast::ProcessDecl p;
+  p.name = Ident(ctx->ident());
+  p.record = Qualified(ctx->qualifiedName());
+  p.range = Range(ctx);
+  for (auto* item : ctx->processItem()) {
+    if (auto* oc = item->onCreate()) {
+      if (p.has_on_create) {
+        diags_.Error("E3010", Range(oc), "process '" + p.name.text + "' has more than one 'on create' block");
+      }
+      p.has_on_create = true;
+      p.on_create_range = Range(oc);
+      for (auto& a : Actions(oc->actionBlock())) p.on_create.push_back(std::move(a));
+    } else if (auto* sla = item->slaDecl()) {
+      p.slas.push_back(Sla(sla));
+    } else if (auto* st = item->stateDecl()) {
+      p.states.push_back(State(st));
+    }
+  }
+  return p;
+}
+
+ast::SlaAction AstBuilder::SlaAct(P::SlaActionContext* ctx) {
+  ast::SlaAction a;
+  a.range = Range(ctx);
+  if (auto* emit = dynamic_cast<P::SlaEmitContext*>(ctx)) {
+    a.kind = ast::SlaAction::Kind::kEmit;
+    a.message = StringLiteral(emit->STRING());
+    a.payload = Payload(emit->payload());
+  } else if (auto* move = dynamic_cast<P::SlaMoveContext*>(ctx)) {
+    a.kind = ast::SlaAction::Kind::kMove;
+    a.target = Ident(move->ident());
+  } else if (auto* fire = dynamic_cast<P::SlaFireContext*>(ctx)) {
+    a.kind = ast::SlaAction::Kind::kFire;
+    a.target = Ident(fire->ident());
+  }
+  return a;
+}
+
+ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
+  ast::SlaDecl s;
+  s.name = Ident(ctx->ident());
+  s.range = Range(ctx);
+  for (auto* item : ctx->slaItem()) {
+    if (auto* t = dynamic_cast<P::SlaTargetContext*>(item)) {
+      if (s.target) diags_.Error("E3020", Range(t), "sla '" + s.name.text + "' has more than one target");
+      s.target = Expr(t->expr(), 0);
+      s.target_range = Range(t);
+    } else if (auto* c = dynamic_cast<P::SlaCalendarContext*>(item)) {
+      if (s.calendar) diags_.Error("E3021", Range(c), "sla '" + s.name.text + "' has more than one calendar");
+      s.calendar = Ident(c->ident());
+    } else if (auto* cond = dynamic_cast<P::SlaConditionContext*>(item)) {
+      ast::SlaCondition sc;
+      sc.range = Range(cond);
+      switch (cond->kind->getType()) {
+        case SMDLLexer::START: sc.kind = ast::SlaCondition::Kind::kStart; break;
+        case SMDLLexer::STOP: sc.kind = ast::SlaCondition::Kind::kStop; break;
+        case SMDLLexer::PAUSE: sc.kind = ast::SlaCondition::Kind::kPause; break;
+        case SMDLLexer::RESUME: sc.kind = ast::SlaCondition::Kind::kResume; break;
+        default: sc.kind = ast::SlaCondition::Kind::kReset; break;
+      }
+      auto* trig = cond->slaTrigger();
+      sc.trigger.range = Range(trig);
+      std::vector<P::IdentContext*> names;
+      if (dynamic_cast<P::TriggerCreateContext*>(trig)) {
+        sc.trigger.kind = ast::SlaTrigger::Kind::kCreate;
+      } else if (auto* e = dynamic_cast<P::TriggerEnterContext*>(trig)) {
+        sc.trigger.kind = ast::SlaTrigger::Kind::kEnter;
+        names = e->ident();
+      } else if (auto* l = dynamic_cast<P::TriggerLeaveContext*>(trig)) {
+        sc.trigger.kind = ast::SlaTrigger::Kind::kLeave;
+        names = l->ident();
+      } else if (auto* ev = dynamic_cast<P::TriggerEventContext*>(trig)) {
+        sc.trigger.kind = ast::SlaTrigger::Kind::kEvent;
+        names = ev->ident();
+      } else if (auto* w = dynamic_cast<P::TriggerWhileInContext*>(trig)) {
+        sc.trigger.kind = ast::SlaTrigger::Kind::kWhileIn;
+        names = w->ident();
+      }
+      for (auto* n : names) sc.trigger.names.push_back(Ident(n));
+      s.conditions.push_back(std::move(sc));
+    } else if (auto* r = dynamic_cast<P::SlaRetargetContext*>(item)) {
+      s.retarget = Ident(r->ident());
+    } else if (auto* w = dynamic_cast<P::SlaWarnContext*>(item)) {
+      ast::SlaWarning warn;
+      warn.range = Range(w);
+      warn.percent_range = Range(w->INT());
+      auto pct = ParseIntMagnitude(w->INT()->getText());
+      if (!pct || *pct == 0 || *pct >= 100) {
+        diags_.Error("E3022", warn.percent_range, "a warning threshold must be between 1% and 99%");
+      } else {
+        warn.percent = static_cast<int>(*pct);
+      }
+      for (auto* a : w->slaAction()) warn.actions.push_back(SlaAct(a));
+      s.warnings.push_back(std::move(warn));
+    } else if (auto* b = dynamic_cast<P::SlaBreachContext*>(item)) {
+      if (!s.breach.empty()) diags_.Error("E3023", Range(b), "sla '" + s.name.text + "' has more than one breach clause");
+      s.breach_range = Range(b);
+      for (auto* a : b->slaAction()) s.breach.push_back(SlaAct(a));
+    }
+  }
+  return s;
+}
+
+ast::StateDecl AstBuilder::State(P::StateDeclContext* ctx) {
+  ast::StateDecl s;
+  s.name = Ident(ctx->ident());
+  s.range = Range(ctx);
+  if (ctx->modifier) {
+    s.is_initial = ctx->modifier->getType() == SMDLLexer::INITIAL;
+    s.is_final = ctx->modifier->getType() == SMDLLexer::FINAL;
+  }
+  for (auto* t : ctx->transition()) s.transitions.push_back(Transition(t));
+  return s;
+}
+
+ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
+  ast::Transition t;
+  t.range = Range(ctx);
+  P::TransitionBodyContext* body = nullptr;
+  if (auto* e = dynamic_cast<P::EventTransitionContext*>(ctx)) {
+    t.kind = ast::Transition::Kind::kEvent;
+    t.event = Ident(e->ident(0));
+    t.params = Params(e->params());
+    if (e->guard()) t.guard = Expr(e->guard()->expr(), 0);
+    if (e->target) t.target = Ident(e->target);
+    body = e->transitionBody();
+  } else if (auto* tm = dynamic_cast<P::TimerTransitionContext*>(ctx)) {
+    t.kind = ast::Transition::Kind::kTimer;
+    t.delay = Expr(tm->expr(), 0);
+    t.target = Ident(tm->target);
+    body = tm->transitionBody();
+  } else if (auto* a = dynamic_cast<P::AutomaticTransitionContext*>(ctx)) {
+    t.kind = ast::Transition::Kind::kAutomatic;
+    t.guard = Expr(a->guard()->expr(), 0);
+    t.target = Ident(a->target);
+    body = a->transitionBody();
+  }
+  if (body != nullptr) t.actions = Actions(body->actionBlock());
+  return t;
+}
+
+ast::TestDecl AstBuilder::Test(P::TestDeclContext* ctx) {
+  ast::TestDecl t;
+  t.name = StringLiteral(ctx->STRING());
+  t.name_range = Range(ctx->STRING());
+  t.range = Range(ctx);
+  for (auto* s : ctx->testStep()) {
+    ast::TestStep step;
+    step.range = Range(s);
+    if (auto* c = dynamic_cast<P::ClockStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kClock;
+      step.text = StringLiteral(c->STRING());
+      step.text_range = Range(c->STRING());
+    } else if (auto* cr = dynamic_cast<P::CreateStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kCreate;
+      step.variable = Ident(cr->ident());
+      step.record_type = Qualified(cr->qualifiedName());
+      step.fields = Payload(cr->payload());
+    } else if (auto* f = dynamic_cast<P::FireStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kFire;
+      step.variable = Ident(f->ident(0));
+      step.event = Ident(f->ident(1));
+      for (auto* a : f->namedArg()) step.args.push_back(ast::NamedArg{Ident(a->ident()), Expr(a->expr(), 0)});
+      if (f->expr()) step.actor = Expr(f->expr(), 0);
+      step.expect_rejected = f->REJECTED() != nullptr;
+    } else if (auto* at = dynamic_cast<P::AdvanceToStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kAdvanceTo;
+      step.text = StringLiteral(at->STRING());
+      step.text_range = Range(at->STRING());
+    } else if (auto* by = dynamic_cast<P::AdvanceByStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kAdvanceBy;
+      step.expr = Expr(by->expr(), 0);
+    } else if (auto* ex = dynamic_cast<P::ExpectStepContext*>(s)) {
+      step.kind = ast::TestStep::Kind::kExpect;
+      step.expr = Expr(ex->expr(), 0);
+    }
+    t.steps.push_back(std::move(step));
+  }
+  return t;
+}
+
+// ------------------------------------------------------------ expressions
+
+ExprPtr AstBuilder::TooDeep(antlr4::ParserRuleContext* ctx) {
+  if (!reported_depth_) {
+    diags_.Error("E1003", Range(ctx), "expression is nested too deeply (more than " +
+                                          std::to_string(limits_.max_expr_depth) + " levels)");
+    reported_depth_ = true;
+  }
+  auto e = std::make_unique<ast::Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->literal = ast::LiteralKind::kNull;
+  e->range = Range(ctx);
+  return e;
+}
+
+ExprPtr AstBuilder::Binary(Op op, ExprPtr lhs, ExprPtr rhs) {
+  auto e = std::make_unique<ast::Expr>();
+  e->kind = ExprKind::kBinary;
+  e->op = op;
+  e->range = lhs->range;
+  e->range.end_line = rhs->range.end_line;
+  e->range.end_column = rhs->range.end_column;
+  e->args.push_back(std::move(lhs));
+  e->args.push_back(std::move(rhs));
+  return e;
+}
+
+ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx, size_t depth) {
+  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
+  if (ctx->then == nullptr) return Or(ctx->cond, depth + 1);
+  auto e = std::make_unique<ast::Expr>();
+  e->kind = ExprKind::kTernary;
+  e->range = Range(ctx);
+  e->args.push_back(Or(ctx->cond, depth + 1));
+  e->args.push_back(Or(ctx->then, depth + 1));
+  e->args.push_back(Expr(ctx->otherwise, depth + 1));
+  return e;
+}
+
+// `a || b || c` is a flat list in the parse tree; each link adds a level to the AST.
+ExprPtr AstBuilder::Or(P::ConditionalOrContext* ctx, size_t depth) {
+  auto terms = ctx->conditionalAnd();
+  if (depth + terms.size() > limits_.max_expr_depth) return TooDeep(ctx);
+  ExprPtr e = And(terms[0], depth + 1);
+  for (size_t i = 1; i < terms.size(); ++i) e = Binary(Op::kOr, std::move(e), And(terms[i], depth + 1));
+  return e;
+}
+
+ExprPtr AstBuilder::And(P::ConditionalAndContext* ctx, size_t depth) {
+  auto terms = ctx->relation();
+  if (depth + terms.size() > limits_.max_expr_depth) return TooDeep(ctx);
+  ExprPtr e = Relation(terms[0], depth + 1);
+  for (size_t i = 1; i < terms.size(); ++i) e = Binary(Op::kAnd, std::move(e), Relation(terms[i], depth + 1));
+  return e;
+}
+
+ExprPtr AstBuilder::Relation(P::RelationContext* ctx, size_t depth) {
+  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
+  if (ctx->calc()) return Calc(ctx->calc(), depth + 1);
+  static const std::map<size_t, Op> ops = {
+      {SMDLLexer::LT, Op::kLt}, {SMDLLexer::LE, Op::kLe}, {SMDLLexer::GT, Op::kGt}, {SMDLLexer::GE, Op::kGe},
+      {SMDLLexer::EQ, Op::kEq}, {SMDLLexer::NE, Op::kNe}, {SMDLLexer::IN, Op::kIn}};
+  return Binary(ops.at(ctx->op->getType()), Relation(ctx->relation(0), depth + 1),
+                Relation(ctx->relation(1), depth + 1));
+}
+
+ExprPtr AstBuilder::Calc(P::CalcContext* ctx, size_t depth) {
+  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
+  if (ctx->unary()) return Unary(ctx->unary(), depth + 1);
+  static const std::map<size_t, Op> ops = {{SMDLLexer::STAR, Op::kMul}, {SMDLLexer::SLASH, Op::kDiv},
+                                           {SMDLLexer::PERCENT, Op::kMod}, {SMDLLexer::PLUS, Op::kAdd},
+                                           {SMDLLexer::MINUS, Op::kSub}};
+  return Binary(ops.at(ctx->op->getType()), Calc(ctx->calc(0), depth + 1), Calc(ctx->calc(1), depth + 1));
+}
+
+ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
+  if (auto* m = dynamic_cast<P::MemberExprContext*>(ctx)) return Member(m->member(), depth + 1);
+  Op op;
+  size_t count;
+  P::MemberContext* operand;
+  if (auto* n = dynamic_cast<P::LogicalNotContext*>(ctx)) {
+    op = Op::kNot;
+    count = n->NOT().size();
+    operand = n->member();
+  } else {
+    auto* neg = dynamic_cast<P::NegateContext*>(ctx);
+    op = Op::kNeg;
+    count = neg->MINUS().size();
+    operand = neg->member();
+  }
+  if (depth + count > limits_.max_expr_depth) return TooDeep(ctx);
+  ExprPtr e;
+  // `-9223372036854775808` is a literal, not the negation of an out-of-range one.
+  auto* prim = dynamic_cast<P::PrimaryExprContext*>(operand);
+  auto* lit = prim ? dynamic_cast<P::ConstantContext*>(prim->primary()) : nullptr;
+  if (op == Op::kNeg && lit != nullptr) {
+    e = Literal(lit->literal(), true);
+    --count;
+  } else {
+    e = Member(operand, depth + count);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    auto u = std::make_unique<ast::Expr>();
+    u->kind = ExprKind::kUnary;
+    u->op = op;
+    u->range = Range(ctx);
+    u->args.push_back(std::move(e));
+    e = std::move(u);
+  }
+  if (e->range.line != 0) e->range = Range(ctx);
+  return e;
+}
+
+ExprPtr AstBuilder::Member(P::MemberContext* ctx, size_t depth) {
+  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
+  if (auto* p = dynamic_cast<P::PrimaryExprContext*>(ctx)) return Primary(p->primary(), depth + 1);
+  auto e = std::make_unique<ast::Expr>();
+  e->range = Range(ctx);
+  if (auto* s = dynamic_cast<P::SelectOrCallContext*>(ctx)) {
+    e->name = s->ident()->getText();
+    e->name_range = Range(s->ident());
+    e->args.push_back(Member(s->member(), depth + 1));
+    if (s->LPAREN()) {
+      e->kind = ExprKind::kCall;
+      e->has_target = true;
+      if (auto* list = s->exprList())
+        for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
+    } else {
+      e->kind = ExprKind::kSelect;
+    }
+  } else if (auto* ix = dynamic_cast<P::IndexContext*>(ctx)) {
+    e->kind = ExprKind::kIndex;
+    e->args.push_back(Member(ix->member(), depth + 1));
+    e->args.push_back(Expr(ix->expr(), depth + 1));
+  }
+  return e;
+}
+
+ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx, size_t depth) {
+  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
+  if (auto* n = dynamic_cast<P::NestedContext*>(ctx)) return Expr(n->expr(), depth + 1);
+  if (auto* c = dynamic_cast<P::ConstantContext*>(ctx)) return Literal(c->literal(), false);
+  auto e = std::make_unique<ast::Expr>();
+  e->range = Range(ctx);
+  if (auto* id = dynamic_cast<P::IdentOrGlobalCallContext*>(ctx)) {
+    e->name = id->ident()->getText();
+    e->name_range = Range(id->ident());
+    e->leading_dot = id->leadingDot != nullptr;
+    if (id->LPAREN()) {
+      e->kind = ExprKind::kCall;
+      if (auto* list = id->exprList())
+        for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
+    } else {
+      e->kind = ExprKind::kIdent;
+    }
+  } else if (auto* l = dynamic_cast<P::CreateListContext*>(ctx)) {
+    e->kind = ExprKind::kList;
+    if (auto* list = l->exprList())
+      for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
+  } else if (auto* m = dynamic_cast<P::CreateMapContext*>(ctx)) {
+    e->kind = ExprKind::kMap;
+    if (auto* inits = m->mapInits())
+      for (auto* a : inits->expr()) e->args.push_back(Expr(a, depth + 1));
+  } else if (dynamic_cast<P::ThisExprContext*>(ctx)) {
+    e->kind = ExprKind::kThis;
+  }
+  return e;
+}
+
+ExprPtr AstBuilder::Literal(P::LiteralContext* ctx, bool negated) {
+  auto e = std::make_unique<ast::Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->range = Range(ctx);
+  std::string text = ctx->getText();
+  if (dynamic_cast<P::IntLitContext*>(ctx)) {
+    e->literal = ast::LiteralKind::kInt;
+    auto mag = ParseIntMagnitude(text);
+    bool leading_zero = text.size() > 1 && text[0] == '0' && text[1] != 'x' && text[1] != 'X';
+    if (leading_zero) {
+      diags_.Error("E1012", e->range, "integer literal '" + text + "' has a leading zero");
+    } else if (!mag || *mag > (negated ? uint64_t{1} << 63 : uint64_t{INT64_MAX})) {
+      diags_.Error("E1013", e->range, "integer literal '" + (negated ? "-" + text : text) + "' is out of range");
+    } else {
+      e->int_value = negated ? static_cast<int64_t>(0 - *mag) : static_cast<int64_t>(*mag);
+    }
+    return e;
+  }
+  if (dynamic_cast<P::UintLitContext*>(ctx)) {
+    e->literal = ast::LiteralKind::kUint;
+    auto mag = ParseIntMagnitude(std::string_view(text).substr(0, text.size() - 1));
+    if (!mag) diags_.Error("E1013", e->range, "unsigned literal '" + text + "' is out of range");
+    else e->uint_value = *mag;
+    if (negated) diags_.Error("E1014", e->range, "an unsigned literal cannot be negated");
+    return e;
+  }
+  if (dynamic_cast<P::DoubleLitContext*>(ctx)) {
+    e->literal = ast::LiteralKind::kDouble;
+    errno = 0;
+    e->double_value = std::strtod(text.c_str(), nullptr);
+    if (negated) e->double_value = -e->double_value;
+    return e;
+  }
+  if (dynamic_cast<P::StringLitContext*>(ctx) || dynamic_cast<P::BytesLitContext*>(ctx)) {
+    bool bytes = dynamic_cast<P::BytesLitContext*>(ctx) != nullptr;
+    e->literal = bytes ? ast::LiteralKind::kBytes : ast::LiteralKind::kString;
+    std::string error;
+    auto value = DecodeQuotedLiteral(text, bytes, error);
+    if (!value) diags_.Error("E1010", e->range, error);
+    else e->string_value = std::move(*value);
+    if (negated) diags_.Error("E1014", e->range, "a string cannot be negated");
+    return e;
+  }
+  if (dynamic_cast<P::TrueLitContext*>(ctx) || dynamic_cast<P::FalseLitContext*>(ctx)) {
+    e->literal = ast::LiteralKind::kBool;
+    e->bool_value = dynamic_cast<P::TrueLitContext*>(ctx) != nullptr;
+  } else {
+    e->literal = ast::LiteralKind::kNull;
+  }
+  if (negated) diags_.Error("E1014", e->range, "'" + text + "' cannot be negated");
+  return e;
+}
+
+}  // namespace smdl

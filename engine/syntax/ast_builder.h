@@ -1,0 +1,69 @@
+// Turns an ANTLR parse tree into the AST. Internal to engine/syntax.
+#pragma once
+
+#include "SMDLParser.h"
+#include "smdl/diagnostics.h"
+#include "syntax/ast.h"
+#include "syntax/parser.h"
+
+namespace smdl {
+
+SourceRange TokenRange(uint32_t file, antlr4::Token* token);
+
+class AstBuilder {
+ public:
+  AstBuilder(Diagnostics& diags, uint32_t file, const ParseLimits& limits)
+      : diags_(diags), file_(file), limits_(limits) {}
+
+  void BuildFile(smdl_grammar::SMDLParser::FileContext* ctx, ast::Module& out);
+  // `depth` counts the expression levels above this one, to cut runaway trees.
+  ast::ExprPtr BuildExpr(smdl_grammar::SMDLParser::ExprContext* ctx, size_t depth);
+
+ private:
+  using P = smdl_grammar::SMDLParser;
+
+  SourceRange Range(antlr4::ParserRuleContext* ctx) const;
+  SourceRange Range(antlr4::Token* token) const { return TokenRange(file_, token); }
+  SourceRange Range(antlr4::tree::TerminalNode* node) const { return TokenRange(file_, node->getSymbol()); }
+  ast::Ident Ident(P::IdentContext* ctx) const;
+  ast::QualifiedName Qualified(P::QualifiedNameContext* ctx) const;
+  std::string StringLiteral(antlr4::tree::TerminalNode* node);
+
+  ast::TypeRef Type(P::TypeRefContext* ctx);
+  std::vector<ast::Param> Params(P::ParamsContext* ctx);
+  void Declaration(P::DeclarationContext* ctx, ast::Module& out);
+  ast::EnumDecl Enum(P::EnumDeclContext* ctx);
+  ast::RecordDecl Record(P::RecordDeclContext* ctx);
+  ast::PolicyDecl Policy(P::PolicyDeclContext* ctx);
+  ast::SettingDecl Setting(P::SettingDeclContext* ctx);
+  ast::TableDecl Table(P::TableDeclContext* ctx);
+  ast::CalendarDecl Calendar(P::CalendarDeclContext* ctx);
+  ast::ClockTime Clock(P::ClockTimeContext* ctx);
+  ast::ProcessDecl Process(P::ProcessDeclContext* ctx);
+  ast::SlaDecl Sla(P::SlaDeclContext* ctx);
+  ast::SlaAction SlaAct(P::SlaActionContext* ctx);
+  ast::StateDecl State(P::StateDeclContext* ctx);
+  ast::Transition Transition(P::TransitionContext* ctx);
+  std::vector<ast::Action> Actions(P::ActionBlockContext* ctx);
+  std::vector<ast::FieldInit> Payload(P::PayloadContext* ctx);
+  ast::TestDecl Test(P::TestDeclContext* ctx);
+
+  ast::ExprPtr Expr(P::ExprContext* ctx, size_t depth) { return BuildExpr(ctx, depth); }
+  ast::ExprPtr Or(P::ConditionalOrContext* ctx, size_t depth);
+  ast::ExprPtr And(P::ConditionalAndContext* ctx, size_t depth);
+  ast::ExprPtr Relation(P::RelationContext* ctx, size_t depth);
+  ast::ExprPtr Calc(P::CalcContext* ctx, size_t depth);
+  ast::ExprPtr Unary(P::UnaryContext* ctx, size_t depth);
+  ast::ExprPtr Member(P::MemberContext* ctx, size_t depth);
+  ast::ExprPtr Primary(P::PrimaryContext* ctx, size_t depth);
+  ast::ExprPtr Literal(P::LiteralContext* ctx, bool negated);
+  ast::ExprPtr TooDeep(antlr4::ParserRuleContext* ctx);
+  ast::ExprPtr Binary(ast::Op op, ast::ExprPtr lhs, ast::ExprPtr rhs);
+
+  Diagnostics& diags_;
+  uint32_t file_;
+  const ParseLimits& limits_;
+  bool reported_depth_ = false;
+};
+
+}  // namespace smdl

@@ -1,0 +1,53 @@
+// Shared pieces of the smdl command line: argument parsing and the table of
+// subcommands. Exit codes: 0 success, 1 problems in the input (diagnostics,
+// rejected operations), 2 usage or I/O problems.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smdl::cli {
+
+enum ExitCode { kOk = 0, kInputError = 1, kUsageError = 2 };
+
+// Arguments after the subcommand: positionals, `--flag value` options (or
+// `--flag=value`), repeated options and boolean switches.
+class Args {
+ public:
+  // `value_flags` take a value; `switches` do not. Unknown flags are an error.
+  static std::optional<Args> Parse(const std::vector<std::string>& argv, const std::vector<std::string>& value_flags,
+                                   const std::vector<std::string>& switches, std::string& error);
+
+  const std::vector<std::string>& positional() const { return positional_; }
+  bool Has(const std::string& flag) const { return values_.count(flag) > 0; }
+  std::string Get(const std::string& flag, const std::string& fallback = "") const;
+  std::vector<std::string> GetAll(const std::string& flag) const;
+
+ private:
+  std::vector<std::string> positional_;
+  std::multimap<std::string, std::string> values_;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* help;  // full --help text
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const std::vector<Command>& Commands();
+
+// Prints `help` when args contain -h or --help; returns true if it did.
+bool MaybeHelp(const std::vector<std::string>& args, const char* help);
+
+int UsageError(const std::string& command, const std::string& message);
+
+int RunCheck(const std::vector<std::string>& args);
+int RunGraph(const std::vector<std::string>& args);
+extern const char* const kCheckHelp;
+extern const char* const kGraphHelp;
+
+}  // namespace smdl::cli

@@ -1,0 +1,52 @@
+// smdl: the command-line tool for the Service Management Definition Language.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+#ifndef SMDL_VERSION
+#define SMDL_VERSION "0.0.0"
+#endif
+
+namespace {
+
+void PrintUsage(std::ostream& out) {
+  out << "smdl " SMDL_VERSION ": IT service management processes under ISO/IEC 20000, as code.\n\n"
+         "Usage: smdl COMMAND [ARGS...]\n\nCommands:\n";
+  for (const auto& c : smdl::cli::Commands()) {
+    std::string name = c.name;
+    name.resize(10, ' ');
+    out << "  " << name << c.summary << "\n";
+  }
+  out << "\nRun 'smdl COMMAND --help' for a command's options.\n"
+         "Exit status: 0 success, 1 problems in the input, 2 usage or I/O errors.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    PrintUsage(std::cerr);
+    return smdl::cli::kUsageError;
+  }
+  const std::string& command = args[0];
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintUsage(std::cout);
+    return smdl::cli::kOk;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "smdl " SMDL_VERSION "\n";
+    return smdl::cli::kOk;
+  }
+  for (const auto& c : smdl::cli::Commands()) {
+    if (command != c.name) continue;
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (smdl::cli::MaybeHelp(rest, c.help)) return smdl::cli::kOk;
+    return c.run(rest);
+  }
+  std::cerr << "smdl: unknown command '" << command << "'\n\n";
+  PrintUsage(std::cerr);
+  return smdl::cli::kUsageError;
+}
