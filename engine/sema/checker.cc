@@ -1,5 +1,6 @@
 #include "sema/checker.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -80,15 +81,27 @@ const ProcessInfo* Program::ProcessForRecord(const std::string& record_qualified
 
 namespace {
 
-void Declare(Program& program, ModuleInfo& module, const ast::Ident& name, Symbol symbol) {
-  symbol.range = name.range;
-  symbol.module = &module;
-  auto [it, inserted] = module.own.emplace(name.text, symbol);
-  if (!inserted) {
-    program.diags.Error("E2030", name.range, "'" + name.text + "' is already declared in module '" + module.name + "'");
-    program.diags.Note(it->second.range, "the first declaration is here");
+// Declarations of one module, gathered per kind and entered in source order,
+// so that a duplicate is reported at the later of the two.
+struct PendingDeclarations {
+  std::vector<std::pair<const ast::Ident*, Symbol>> items;
+  void Add(const ast::Ident& name, Symbol symbol) { items.emplace_back(&name, symbol); }
+  void Enter(Program& program, ModuleInfo& module) {
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+      return a.first->range.line != b.first->range.line ? a.first->range.line < b.first->range.line
+                                                        : a.first->range.column < b.first->range.column;
+    });
+    for (auto& [name, symbol] : items) {
+      symbol.range = name->range;
+      symbol.module = &module;
+      auto [it, inserted] = module.own.emplace(name->text, symbol);
+      if (!inserted) {
+        program.diags.Error("E2030", name->range, "'" + name->text + "' is already declared in module '" + module.name + "'");
+        program.diags.Note(it->second.range, "the first declaration is here");
+      }
+    }
   }
-}
+};
 
 std::string Qualify(const ModuleInfo& module, const std::string& name) { return module.name + "." + name; }
 
@@ -98,6 +111,7 @@ void CollectSymbols(Program& program) {
   for (auto& m : program.modules) {
     ModuleInfo& module = *m;
     const ast::Module& ast = *module.ast;
+    PendingDeclarations pending;
     for (const auto& d : ast.enums) {
       auto info = std::make_unique<EnumInfo>();
       info->decl = &d;
@@ -112,7 +126,7 @@ void CollectSymbols(Program& program) {
       Symbol s;
       s.kind = Symbol::Kind::kEnum;
       s.enum_info = info.get();
-      Declare(program, module, d.name, s);
+      pending.Add(d.name, s);
       program.enums.push_back(std::move(info));
     }
     for (const auto& d : ast.records) {
@@ -123,7 +137,7 @@ void CollectSymbols(Program& program) {
       Symbol s;
       s.kind = Symbol::Kind::kRecord;
       s.record = info.get();
-      Declare(program, module, d.name, s);
+      pending.Add(d.name, s);
       program.records.push_back(std::move(info));
     }
     auto add_function = [&](FunctionInfo::Kind kind, const ast::PolicyDecl* p, const ast::TableDecl* t) {
@@ -138,7 +152,7 @@ void CollectSymbols(Program& program) {
         Symbol s;
         s.kind = Symbol::Kind::kFunction;
         s.function = info.get();
-        Declare(program, module, info->Name(), s);
+        pending.Add(info->Name(), s);
       }
       program.functions.push_back(std::move(info));
     };
@@ -153,7 +167,7 @@ void CollectSymbols(Program& program) {
         Symbol s;
         s.kind = Symbol::Kind::kSetting;
         s.setting = info.get();
-        Declare(program, module, d.name, s);
+        pending.Add(d.name, s);
       }
       program.settings.push_back(std::move(info));
     }
@@ -166,7 +180,7 @@ void CollectSymbols(Program& program) {
         Symbol s;
         s.kind = Symbol::Kind::kCalendar;
         s.calendar = info.get();
-        Declare(program, module, d.name, s);
+        pending.Add(d.name, s);
       }
       program.calendars.push_back(std::move(info));
     }
@@ -177,9 +191,10 @@ void CollectSymbols(Program& program) {
       Symbol s;
       s.kind = Symbol::Kind::kProcess;
       s.process = info.get();
-      Declare(program, module, d.name, s);
+      pending.Add(d.name, s);
       program.processes.push_back(std::move(info));
     }
+    pending.Enter(program, module);
   }
 }
 

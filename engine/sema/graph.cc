@@ -57,6 +57,20 @@ std::string MermaidLabel(const std::string& s) {
   return out;
 }
 
+// SLA clauses that move a record (`breach -> escalated`): where they lead and why.
+std::vector<std::pair<std::string, std::string>> SlaMoves(const ast::ProcessDecl& p) {
+  std::vector<std::pair<std::string, std::string>> moves;
+  for (const auto& sla : p.slas) {
+    for (const auto& a : sla.breach)
+      if (a.kind == ast::SlaAction::Kind::kMove) moves.emplace_back(a.target.text, "sla " + sla.name.text + " breached");
+    for (const auto& w : sla.warnings)
+      for (const auto& a : w.actions)
+        if (a.kind == ast::SlaAction::Kind::kMove)
+          moves.emplace_back(a.target.text, "sla " + sla.name.text + " at " + std::to_string(w.percent) + "%");
+  }
+  return moves;
+}
+
 }  // namespace
 
 std::string RenderGraph(const Program& program, const ProcessInfo& process, GraphFormat format) {
@@ -79,6 +93,12 @@ std::string RenderGraph(const Program& program, const ProcessInfo& process, Grap
       if (e.timer) out += ", style=dashed";
       out += "];\n";
     }
+    int n = 0;
+    for (const auto& [target, why] : SlaMoves(p)) {
+      std::string node = "\"__sla" + std::to_string(n++) + "\"";
+      out += "  " + node + " [shape=note, label=" + DotQuote(why) + "];\n";
+      out += "  " + node + " -> " + DotQuote(target) + " [style=dashed];\n";
+    }
     out += "}\n";
     return out;
   }
@@ -89,6 +109,7 @@ std::string RenderGraph(const Program& program, const ProcessInfo& process, Grap
   for (const auto& e : edges) out += "  " + e.from + " --> " + e.to + " : " + MermaidLabel(e.label) + "\n";
   for (const auto& s : p.states)
     if (s.is_final) out += "  " + s.name.text + " --> [*]\n";
+  for (const auto& [target, why] : SlaMoves(p)) out += "  note left of " + target + " : entered when " + MermaidLabel(why) + "\n";
   return out;
 }
 

@@ -62,7 +62,7 @@ class TableChecker {
     }
     collect_ = hit == "collect";
     CheckHeader();
-    ExprEnv env{program_, *f_.module};
+    ExprEnv env{program_, *f_.module, nullptr, false, false, {}};
     for (size_t i = 0; i < f_.params.size(); ++i) env.locals.emplace_back(t_.params[i].name.text, f_.params[i]);
     ExprChecker checker(env);
     Type output_type = f_.result;

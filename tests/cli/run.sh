@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Command-line behaviour of smdl: exit codes, --help on every command,
+# JSON diagnostics and the diagrams of the incident process.
+set -u
+smdl=$1
+root=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+# expect_exit CODE DESCRIPTION COMMAND...
+expect_exit() {
+  local want=$1 what=$2
+  shift 2
+  "$@" > "$work/out" 2> "$work/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
+    echo "FAIL $what: exit $got, expected $want"; sed 's/^/    /' "$work/err" | head -20; fail=$((fail + 1))
+  fi
+}
+
+# expect_output FILE PATTERN DESCRIPTION
+expect_output() {
+  if grep -q -- "$2" "$1"; then pass=$((pass + 1)); else
+    echo "FAIL $3: no '$2' in output"; sed 's/^/    /' "$1" | head -20; fail=$((fail + 1))
+  fi
+}
+
+expect_exit 0 "smdl --help" "$smdl" --help
+expect_output "$work/out" "Usage: smdl COMMAND" "smdl --help"
+expect_exit 0 "smdl --version" "$smdl" --version
+expect_output "$work/out" "^smdl [0-9]" "smdl --version"
+expect_exit 2 "smdl without a command" "$smdl"
+expect_exit 2 "unknown command" "$smdl" frobnicate
+
+for cmd in $("$smdl" --help | awk '/^Commands:/ {on=1; next} on && NF {print $1} /^$/ && on {exit}'); do
+  expect_exit 0 "smdl $cmd --help" "$smdl" "$cmd" --help
+  expect_output "$work/out" "Usage: smdl $cmd" "smdl $cmd --help"
+done
+
+# check: exit codes
+printf 'module ok;\nenum E { a }\n' > "$work/ok.smdl"
+printf 'module bad;\nrecord R { x: Nope; }\n' > "$work/bad.smdl"
+expect_exit 0 "check a clean file" "$smdl" check "$work/ok.smdl"
+expect_output "$work/out" "checked 1 module: 0 errors, 0 warnings" "check summary"
+expect_exit 1 "check a file with errors" "$smdl" check "$work/bad.smdl"
+expect_output "$work/err" "bad.smdl:2:15: error: unknown type 'Nope' \[E2001\]" "check diagnostic"
+expect_exit 2 "check a missing file" "$smdl" check "$work/missing.smdl"
+expect_exit 2 "check without paths" "$smdl" check
+expect_exit 2 "check with a bad option" "$smdl" check --colour "$work/ok.smdl"
+expect_exit 1 "check a directory with a bad file" "$smdl" check "$work"
+expect_exit 1 "check --format json" "$smdl" check --format json "$work/bad.smdl"
+expect_output "$work/out" '"code": "E2001"' "json diagnostics"
+expect_output "$work/out" '"line": 2' "json diagnostics"
+expect_output "$work/out" '"column": 15' "json diagnostics"
+printf 'module w;\nprocess P for R { initial state a { on x -> a; } }\nrecord R { }\n' > "$work/warn.smdl"
+expect_exit 0 "warnings alone pass" "$smdl" check "$work/warn.smdl"
+expect_exit 1 "--werror fails on warnings" "$smdl" check --werror "$work/warn.smdl"
+expect_exit 0 "stdlib and examples" "$smdl" check "$root/stdlib" "$root/examples"
+
+# graph
+incident="$root/stdlib/iso20000/incident.smdl"
+expect_exit 0 "graph dot" "$smdl" graph "$incident" --process IncidentManagement
+if diff -u "$here/incident.dot.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph dot differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+expect_exit 0 "graph mermaid" "$smdl" graph "$incident" --format mermaid
+if diff -u "$here/incident.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph mermaid differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+expect_exit 2 "graph of an unknown process" "$smdl" graph "$incident" --process Nope
+expect_output "$work/err" "it has IncidentManagement" "graph lists the processes"
+expect_exit 2 "graph with a bad format" "$smdl" graph "$incident" --format png
+expect_exit 1 "graph of a file with errors" "$smdl" graph "$work/bad.smdl"
+
+echo "command line: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,29 @@
+// Helpers shared by the C++ unit tests.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sema/checker.h"
+
+namespace smdl::testing {
+
+// Checks one in-memory file (with the standard library on the search path).
+inline std::unique_ptr<sema::Program> Check(const std::string& text, bool with_stdlib = true) {
+  sema::CheckOptions options;
+  options.use_environment = with_stdlib;
+  return sema::CheckSources({{"test.smdl", text}}, options);
+}
+
+// The codes of all errors and warnings, in order.
+inline std::vector<std::string> Codes(const sema::Program& program) {
+  std::vector<std::string> codes;
+  for (const auto& d : program.diags.all())
+    if (d.severity != Severity::kNote) codes.push_back(d.code);
+  return codes;
+}
+
+inline std::string Rendered(const sema::Program& program) { return program.diags.RenderText(program.sources); }
+
+}  // namespace smdl::testing
