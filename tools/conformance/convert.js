@@ -18,7 +18,7 @@
 //                   suites of the CEL extension libraries, written to
 //                   <out>/ext/ (default: DEFAULT_EXT_SUITES below; "none"
 //                   for no extension suites).
-//   --check         convert and report, but write nothing.
+//   --dry-run       convert and report, but write nothing.
 //   --list-skipped  also print each test left out, with its reason.
 //
 // The upstream tests are cel.expr.conformance.test.SimpleTest messages kept in
@@ -79,7 +79,7 @@ function parseArgs(argv) {
     out: path.resolve(__dirname, "..", "..", "tests", "conformance"),
     suites: DEFAULT_SUITES,
     extSuites: DEFAULT_EXT_SUITES,
-    check: false,
+    dryRun: false,
     listSkipped: false,
   };
   const list = (s) => (s === "none" || s === "" ? [] : s.split(",").map((x) => x.trim()).filter(Boolean));
@@ -93,7 +93,7 @@ function parseArgs(argv) {
     else if (a === "--out") opts.out = path.resolve(next());
     else if (a === "--suites") opts.suites = list(next());
     else if (a === "--ext-suites") opts.extSuites = list(next());
-    else if (a === "--check") opts.check = true;
+    else if (a === "--dry-run") opts.dryRun = true;
     else if (a === "--list-skipped") opts.listSkipped = true;
     else if (a === "-h" || a === "--help") usage(null);
     else usage(`unknown argument: ${a}`);
@@ -104,7 +104,7 @@ function parseArgs(argv) {
 function usage(err) {
   const text =
     "usage: node tools/conformance/convert.js [--package DIR] [--out DIR] " +
-    "[--suites a,b] [--ext-suites x,y|none] [--check] [--list-skipped]";
+    "[--suites a,b] [--ext-suites x,y|none] [--dry-run] [--list-skipped]";
   if (err) {
     console.error(`convert.js: ${err}`);
     console.error(text);
@@ -133,7 +133,12 @@ function locatePackage(pkgArg) {
   } catch (e) {
     // Older export maps may not expose package.json; fall back to the data
     // module and walk up to the package root.
-    const mod = require.resolve(`${PACKAGE}/testdata/conformance.js`, { paths: [...extra, process.cwd(), __dirname] });
+    let mod;
+    try {
+      mod = require.resolve(`${PACKAGE}/testdata/conformance.js`, { paths: [...extra, process.cwd(), __dirname] });
+    } catch (e2) {
+      throw new Error(`${PACKAGE} not found: install it (npm install --prefix DIR ${PACKAGE}) and pass --package DIR/node_modules/${PACKAGE}, or set NODE_PATH=DIR/node_modules`);
+    }
     let dir = path.dirname(mod);
     while (!fs.existsSync(path.join(dir, "package.json")) || JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name !== PACKAGE) {
       const up = path.dirname(dir);
@@ -218,7 +223,10 @@ function typeName(t) {
     if (!n) throw new Skip("proto_type_env", `well-known type ${t.wellKnown}`);
     return n;
   }
-  if (has(t, "type")) return "type";
+  if (has(t, "type")) {
+    const inner = t.type && Object.keys(t.type).length ? typeName(t.type) : null;
+    return inner ? `type(${inner})` : "type";
+  }
   if (has(t, "typeParam")) return t.typeParam;
   if (has(t, "messageType")) {
     // CEL's own timestamp and duration types are declared by message name.
@@ -422,14 +430,22 @@ function convertOrSkip(suite, section, o) {
 // ---------------------------------------------------------------------------
 // Output
 
-// JSON text of a converted test; like JSON.stringify, but a negative zero
-// double is written as -0.0 so that its sign survives.
+// JSON text of a double: the shortest form that reads back as the same
+// double, always with a fraction or an exponent so that no JSON reader takes
+// it for an integer (-0.0 keeps its sign; 2^63 is 9.223372036854776e+18).
+function doubleJson(v) {
+  if (!Number.isFinite(v)) throw new Error("non-finite number in output");
+  if (Object.is(v, -0)) return "-0.0";
+  let s = JSON.stringify(v);
+  if (/^-?\d+$/.test(s)) s = Math.abs(v) < 2 ** 53 ? `${s}.0` : v.toExponential();
+  if (Number(s) !== v) throw new Error(`double ${s} does not read back`);
+  return s;
+}
+
+// JSON text of a converted test. The only numbers in it are doubles.
 function toJson(v) {
   if (v === null) return "null";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new Error("non-finite number in output");
-    return Object.is(v, -0) ? "-0.0" : JSON.stringify(v);
-  }
+  if (typeof v === "number") return doubleJson(v);
   if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(toJson).join(",")}]`;
   return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`).join(",")}}`;
@@ -511,27 +527,36 @@ engine can be tested against them without a protocol buffer runtime.
 
 The tests come from the npm package \`${meta.name}\` version ${meta.version},
 which carries the test files of the CEL specification (cel-spec
-${meta.upstreamCelSpecRef || "(version not recorded)"}) as data. Only tests that
-need no protocol buffer message types are kept: a test is left out when its
-expression, variables, type environment or expected value involves a message
-type (\`google.protobuf.*\` wrappers, \`Any\`, \`Struct\`, \`Value\`,
-\`ListValue\`, the \`cel.expr.conformance\` test messages and enums), when it
-sets a container, or when it expects unknown results. Timestamps and durations
-are CEL built-in types and are kept.
+${meta.upstreamCelSpecRef || "(version not recorded)"}) as data. Only tests that need no protocol buffer
+message types are kept: a test is left out when its expression, variables,
+type environment or expected value involves a message type
+(\`google.protobuf.*\` wrappers, \`Any\`, \`Struct\`, \`Value\`,
+\`ListValue\`, the \`cel.expr.conformance\` test messages and enums), when
+it sets a container, or when it expects unknown results. Timestamps and
+durations are CEL built-in types and are kept, even where upstream declares
+them by their message names \`google.protobuf.Timestamp\` and
+\`google.protobuf.Duration\`. The parser and checker tests that the package
+derives from cel-go are not part of the corpus.
 
 The upstream license (Apache-2.0) is in [LICENSE](LICENSE).
 
 ## Regenerating
 
+From the repository root:
+
 \`\`\`sh
-mkdir -p /tmp/celspec && cd /tmp/celspec && npm install ${meta.name}@${meta.version}
-cd -   # back to the repository root
+npm install --prefix /tmp/celspec ${meta.name}@${meta.version}
 node tools/conformance/convert.js --package /tmp/celspec/node_modules/${meta.name}
+node tools/conformance/check.js
 \`\`\`
 
-The script needs nothing but Node.js and the package. It rewrites the
-\`.jsonl\` files and this README (its tables are counted by the script),
-and prints a per-suite summary. \`--check\` converts without writing.
+\`convert.js\` needs nothing but Node.js and the package (\`NODE_PATH\`
+pointing at a \`node_modules\` folder that holds the package works in place of
+\`--package\`). It rewrites the \`.jsonl\` files and this README, whose
+tables it counts, and prints a per-suite summary; \`--dry-run\` converts
+without writing and \`--list-skipped\` names every test left out and why.
+\`check.js\` checks that every line of the corpus follows the format below.
+The LICENSE file is kept by hand.
 
 ## Files
 
@@ -552,9 +577,9 @@ Each line is one JSON object:
 | --- | --- |
 | \`suite\` | upstream test file name |
 | \`section\` | upstream section name |
-| \`name\` | upstream test name (unique within its section) |
+| \`name\` | upstream test name (unique within its section, but for a few upstream duplicates in \`string_ext\`) |
 | \`expr\` | the CEL expression |
-| \`check\` | \`false\` when the upstream test disables type checking (\`disable_check\`): evaluate without checking |
+| \`check\` | \`false\` when the upstream test disables type checking (\`disable_check\`): evaluate without checking (\`types\` may still be given) |
 | \`vars\` | optional: variable bindings, name to typed value |
 | \`types\` | optional: declared variable types, name to CEL type name: \`int\`, \`uint\`, \`double\`, \`bool\`, \`string\`, \`bytes\`, \`null_type\`, \`dyn\`, \`type\`, \`timestamp\`, \`duration\`, \`list(int)\`, \`map(string, dyn)\` |
 | \`expect\` | \`{"value": <typed value>}\`, or \`{"error": "<message>"}\` for an evaluation error (the upstream message when it gives one, else \`""\`; messages differ between implementations, so match on the presence of an error) |
@@ -572,7 +597,7 @@ Typed values are tagged so that the encoding is unambiguous:
 | bool | \`{"bool": true}\` |
 | int | \`{"int": "-9223372036854775808"}\`: a decimal string, exact int64 |
 | uint | \`{"uint": "18446744073709551615"}\`: a decimal string, exact uint64 |
-| double | \`{"double": 1.5}\`: a JSON number; \`"NaN"\`, \`"Infinity"\`, \`"-Infinity"\` for non-finite values; negative zero is written \`-0.0\` |
+| double | \`{"double": 1.5}\`: a JSON number, always written with a fraction or an exponent (\`1.0\`, \`9.223372036854776e+18\`) in the shortest form that reads back as the same double; \`"NaN"\`, \`"Infinity"\`, \`"-Infinity"\` for non-finite values; negative zero is written \`-0.0\` |
 | string | \`{"string": "text"}\` |
 | bytes | \`{"bytes": "AP8="}\`: standard base64 with padding |
 | list | \`{"list": [<typed value>, ...]}\` |
@@ -624,7 +649,7 @@ function main() {
     for (const k of Object.keys(r.skipped)) if (!REASON_TEXT[k]) throw new Error(`undocumented skip reason ${k}`);
   }
 
-  if (!opts.check) {
+  if (!opts.dryRun) {
     fs.mkdirSync(opts.out, { recursive: true });
     for (const r of core) fs.writeFileSync(path.join(opts.out, `${r.name}.jsonl`), r.lines.map((l) => l + "\n").join(""));
     if (ext.length) {
@@ -649,7 +674,12 @@ function main() {
     s += r.nskip;
   }
   console.log(`${pad("total", 16)}${lpad(t, 9)}${lpad(c, 10)}${lpad(s, 8)}`);
-  if (!opts.check) console.log(`wrote ${opts.out}`);
+  if (!opts.dryRun) console.log(`wrote ${opts.out}`);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  console.error(`convert.js: ${e.message}`);
+  process.exit(1);
+}
