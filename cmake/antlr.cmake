@@ -6,6 +6,17 @@
 find_program(ANTLR4_TOOL NAMES antlr4 REQUIRED)
 find_package(antlr4-runtime REQUIRED)
 
+# Clang rejects misc/InterpreterDataReader.h of the 4.9 runtime (an unused
+# header that GCC tolerates). For clang builds (the fuzzer), a copy of the
+# umbrella header without it goes first on the include path.
+set(SMDL_ANTLR_INCLUDE_DIRS ${ANTLR4_INCLUDE_DIR})
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  file(READ ${ANTLR4_INCLUDE_DIR}/antlr4-runtime.h SMDL_ANTLR_UMBRELLA)
+  string(REPLACE "#include \"misc/InterpreterDataReader.h\"" "" SMDL_ANTLR_UMBRELLA "${SMDL_ANTLR_UMBRELLA}")
+  file(WRITE ${CMAKE_BINARY_DIR}/antlr-shim/antlr4-runtime.h "${SMDL_ANTLR_UMBRELLA}")
+  set(SMDL_ANTLR_INCLUDE_DIRS ${CMAKE_BINARY_DIR}/antlr-shim ${ANTLR4_INCLUDE_DIR})
+endif()
+
 set(SMDL_GRAMMAR ${CMAKE_SOURCE_DIR}/grammar/SMDL.g4)
 set(SMDL_GENERATED_DIR ${CMAKE_BINARY_DIR}/generated/grammar)
 set(SMDL_GENERATED_SOURCES

@@ -8,6 +8,17 @@
 #include "syntax/literals.h"
 
 namespace smdl {
+namespace {
+
+// The parse tree's labelled alternatives are distinct final classes whose type
+// information lives in the generated parser alone, so identity of type_info is
+// an exact and cheap test (dynamic_cast was a fifth of the parse time).
+template <typename T>
+T* As(antlr4::tree::ParseTree* node) {
+  return node != nullptr && &typeid(*node) == &typeid(T) ? static_cast<T*>(node) : nullptr;
+}
+
+}  // namespace
 
 using smdl_grammar::SMDLLexer;
 using smdl_grammar::SMDLParser;
@@ -20,6 +31,12 @@ SourceRange TokenRange(uint32_t file, antlr4::Token* token) {
   uint32_t line = static_cast<uint32_t>(token->getLine());
   uint32_t col = static_cast<uint32_t>(token->getCharPositionInLine()) + 1;
   if (token->getType() == antlr4::Token::EOF) return SourceRange{file, line, col, line, col};
+  // Only strings can span lines; every other token's length in code points
+  // is its index range (the input stream is indexed by code point).
+  if (token->getType() != SMDLLexer::STRING && token->getType() != SMDLLexer::BYTES) {
+    uint32_t length = static_cast<uint32_t>(token->getStopIndex() - token->getStartIndex() + 1);
+    return SourceRange{file, line, col, line, col + length};
+  }
   std::string text = token->getText();
   uint32_t end_line = line, end_col = col;
   size_t nl = text.rfind('\n');
@@ -43,7 +60,8 @@ SourceRange AstBuilder::Range(antlr4::ParserRuleContext* ctx) const {
 }
 
 ast::Ident AstBuilder::Ident(P::IdentContext* ctx) const {
-  return ast::Ident{ctx->getText(), Range(ctx)};
+  antlr4::Token* token = ctx->getStart();
+  return ast::Ident{token->getText(), TokenRange(file_, token)};
 }
 
 ast::QualifiedName AstBuilder::Qualified(P::QualifiedNameContext* ctx) const {
@@ -94,17 +112,17 @@ ast::TypeRef AstBuilder::Type(P::TypeRefContext* ctx) {
   t.range = Range(ctx);
   t.optional = ctx->optional != nullptr;
   auto* base = ctx->baseType();
-  if (auto* r = dynamic_cast<P::RefTypeContext*>(base)) {
+  if (auto* r = As<P::RefTypeContext>(base)) {
     t.kind = ast::TypeRef::Kind::kRef;
     t.name = Qualified(r->qualifiedName());
-  } else if (auto* l = dynamic_cast<P::ListTypeContext*>(base)) {
+  } else if (auto* l = As<P::ListTypeContext>(base)) {
     t.kind = ast::TypeRef::Kind::kList;
     t.args.push_back(Type(l->typeRef()));
-  } else if (auto* m = dynamic_cast<P::MapTypeContext*>(base)) {
+  } else if (auto* m = As<P::MapTypeContext>(base)) {
     t.kind = ast::TypeRef::Kind::kMap;
     t.args.push_back(Type(m->typeRef(0)));
     t.args.push_back(Type(m->typeRef(1)));
-  } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(base)) {
+  } else if (auto* n = As<P::NamedTypeContext>(base)) {
     t.kind = ast::TypeRef::Kind::kNamed;
     t.name = Qualified(n->qualifiedName());
   }
@@ -187,18 +205,18 @@ ast::TableDecl AstBuilder::Table(P::TableDeclContext* ctx) {
       auto* c = cells[i];
       ast::TableCell cell;
       cell.range = Range(c);
-      if (dynamic_cast<P::AnyCellContext*>(c)) {
+      if (As<P::AnyCellContext>(c)) {
         cell.kind = ast::TableCell::Kind::kAny;
-      } else if (auto* cmp = dynamic_cast<P::CompareCellContext*>(c)) {
+      } else if (auto* cmp = As<P::CompareCellContext>(c)) {
         cell.kind = ast::TableCell::Kind::kCompare;
         static const std::map<std::string, Op> ops = {{"<", Op::kLt}, {"<=", Op::kLe}, {">", Op::kGt},
                                                        {">=", Op::kGe}, {"!=", Op::kNe}, {"==", Op::kEq}};
         cell.op = ops.at(cmp->op->getText());
         cell.value = Expr(cmp->expr(), 0);
-      } else if (auto* in = dynamic_cast<P::InCellContext*>(c)) {
+      } else if (auto* in = As<P::InCellContext>(c)) {
         cell.kind = ast::TableCell::Kind::kIn;
         cell.value = Expr(in->expr(), 0);
-      } else if (auto* eq = dynamic_cast<P::EqualCellContext*>(c)) {
+      } else if (auto* eq = As<P::EqualCellContext>(c)) {
         cell.kind = ast::TableCell::Kind::kEqual;
         cell.value = Expr(eq->expr(), 0);
       }
@@ -238,11 +256,11 @@ ast::CalendarDecl AstBuilder::Calendar(P::CalendarDeclContext* ctx) {
   c.name = Ident(ctx->ident());
   c.range = Range(ctx);
   for (auto* item : ctx->calendarItem()) {
-    if (auto* tz = dynamic_cast<P::TimezoneItemContext*>(item)) {
+    if (auto* tz = As<P::TimezoneItemContext>(item)) {
       if (c.timezone) diags_.Error("E5002", Range(tz), "calendar '" + c.name.text + "' has more than one timezone");
       c.timezone = StringLiteral(tz->STRING());
       c.timezone_range = Range(tz->STRING());
-    } else if (auto* hours = dynamic_cast<P::HoursItemContext*>(item)) {
+    } else if (auto* hours = As<P::HoursItemContext>(item)) {
       ast::CalendarHours h;
       h.range = Range(hours);
       for (auto* d : hours->dayRange()) {
@@ -253,13 +271,13 @@ ast::CalendarDecl AstBuilder::Calendar(P::CalendarDeclContext* ctx) {
       }
       for (auto* r : hours->timeRange()) h.intervals.emplace_back(Clock(r->clockTime(0)), Clock(r->clockTime(1)));
       c.hours.push_back(std::move(h));
-    } else if (auto* always = dynamic_cast<P::AlwaysItemContext*>(item)) {
+    } else if (auto* always = As<P::AlwaysItemContext>(item)) {
       c.always = true;
       c.always_range = Range(always);
-    } else if (auto* hol = dynamic_cast<P::HolidayItemContext*>(item)) {
+    } else if (auto* hol = As<P::HolidayItemContext>(item)) {
       bool every = hol->EVERY() != nullptr;
       for (auto* s : hol->STRING()) c.holidays.push_back(ast::CalendarDate{StringLiteral(s), every, Range(s)});
-    } else if (auto* work = dynamic_cast<P::WorkingItemContext*>(item)) {
+    } else if (auto* work = As<P::WorkingItemContext>(item)) {
       for (auto* s : work->STRING()) c.working_days.push_back(ast::CalendarDate{StringLiteral(s), false, Range(s)});
     }
   }
@@ -279,12 +297,12 @@ std::vector<ast::Action> AstBuilder::Actions(P::ActionBlockContext* ctx) {
   for (auto* a : ctx->action()) {
     ast::Action action;
     action.range = Range(a);
-    if (auto* assign = dynamic_cast<P::AssignActionContext*>(a)) {
+    if (auto* assign = As<P::AssignActionContext>(a)) {
       action.kind = ast::Action::Kind::kAssign;
       action.field = Ident(assign->ident());
       action.via_this = assign->THIS() != nullptr;
       action.value = Expr(assign->expr(), 0);
-    } else if (auto* emit = dynamic_cast<P::EmitActionContext*>(a)) {
+    } else if (auto* emit = As<P::EmitActionContext>(a)) {
       action.kind = ast::Action::Kind::kEmit;
       action.message = StringLiteral(emit->STRING());
       action.message_range = Range(emit->STRING());
@@ -320,14 +338,14 @@ ast::ProcessDecl AstBuilder::Process(P::ProcessDeclContext* ctx) {
 ast::SlaAction AstBuilder::SlaAct(P::SlaActionContext* ctx) {
   ast::SlaAction a;
   a.range = Range(ctx);
-  if (auto* emit = dynamic_cast<P::SlaEmitContext*>(ctx)) {
+  if (auto* emit = As<P::SlaEmitContext>(ctx)) {
     a.kind = ast::SlaAction::Kind::kEmit;
     a.message = StringLiteral(emit->STRING());
     a.payload = Payload(emit->payload());
-  } else if (auto* move = dynamic_cast<P::SlaMoveContext*>(ctx)) {
+  } else if (auto* move = As<P::SlaMoveContext>(ctx)) {
     a.kind = ast::SlaAction::Kind::kMove;
     a.target = Ident(move->ident());
-  } else if (auto* fire = dynamic_cast<P::SlaFireContext*>(ctx)) {
+  } else if (auto* fire = As<P::SlaFireContext>(ctx)) {
     a.kind = ast::SlaAction::Kind::kFire;
     a.target = Ident(fire->ident());
   }
@@ -339,14 +357,14 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
   s.name = Ident(ctx->ident());
   s.range = Range(ctx);
   for (auto* item : ctx->slaItem()) {
-    if (auto* t = dynamic_cast<P::SlaTargetContext*>(item)) {
+    if (auto* t = As<P::SlaTargetContext>(item)) {
       if (s.target) diags_.Error("E3020", Range(t), "sla '" + s.name.text + "' has more than one target");
       s.target = Expr(t->expr(), 0);
       s.target_range = Range(t);
-    } else if (auto* c = dynamic_cast<P::SlaCalendarContext*>(item)) {
+    } else if (auto* c = As<P::SlaCalendarContext>(item)) {
       if (s.calendar) diags_.Error("E3021", Range(c), "sla '" + s.name.text + "' has more than one calendar");
       s.calendar = Ident(c->ident());
-    } else if (auto* cond = dynamic_cast<P::SlaConditionContext*>(item)) {
+    } else if (auto* cond = As<P::SlaConditionContext>(item)) {
       ast::SlaCondition sc;
       sc.range = Range(cond);
       switch (cond->kind->getType()) {
@@ -359,26 +377,26 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
       auto* trig = cond->slaTrigger();
       sc.trigger.range = Range(trig);
       std::vector<P::IdentContext*> names;
-      if (dynamic_cast<P::TriggerCreateContext*>(trig)) {
+      if (As<P::TriggerCreateContext>(trig)) {
         sc.trigger.kind = ast::SlaTrigger::Kind::kCreate;
-      } else if (auto* e = dynamic_cast<P::TriggerEnterContext*>(trig)) {
+      } else if (auto* e = As<P::TriggerEnterContext>(trig)) {
         sc.trigger.kind = ast::SlaTrigger::Kind::kEnter;
         names = e->ident();
-      } else if (auto* l = dynamic_cast<P::TriggerLeaveContext*>(trig)) {
+      } else if (auto* l = As<P::TriggerLeaveContext>(trig)) {
         sc.trigger.kind = ast::SlaTrigger::Kind::kLeave;
         names = l->ident();
-      } else if (auto* ev = dynamic_cast<P::TriggerEventContext*>(trig)) {
+      } else if (auto* ev = As<P::TriggerEventContext>(trig)) {
         sc.trigger.kind = ast::SlaTrigger::Kind::kEvent;
         names = ev->ident();
-      } else if (auto* w = dynamic_cast<P::TriggerWhileInContext*>(trig)) {
+      } else if (auto* w = As<P::TriggerWhileInContext>(trig)) {
         sc.trigger.kind = ast::SlaTrigger::Kind::kWhileIn;
         names = w->ident();
       }
       for (auto* n : names) sc.trigger.names.push_back(Ident(n));
       s.conditions.push_back(std::move(sc));
-    } else if (auto* r = dynamic_cast<P::SlaRetargetContext*>(item)) {
+    } else if (auto* r = As<P::SlaRetargetContext>(item)) {
       s.retarget = Ident(r->ident());
-    } else if (auto* w = dynamic_cast<P::SlaWarnContext*>(item)) {
+    } else if (auto* w = As<P::SlaWarnContext>(item)) {
       ast::SlaWarning warn;
       warn.range = Range(w);
       warn.percent_range = Range(w->INT());
@@ -390,7 +408,7 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
       }
       for (auto* a : w->slaAction()) warn.actions.push_back(SlaAct(a));
       s.warnings.push_back(std::move(warn));
-    } else if (auto* b = dynamic_cast<P::SlaBreachContext*>(item)) {
+    } else if (auto* b = As<P::SlaBreachContext>(item)) {
       if (!s.breach.empty()) diags_.Error("E3023", Range(b), "sla '" + s.name.text + "' has more than one breach clause");
       s.breach_range = Range(b);
       for (auto* a : b->slaAction()) s.breach.push_back(SlaAct(a));
@@ -415,19 +433,19 @@ ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
   ast::Transition t;
   t.range = Range(ctx);
   P::TransitionBodyContext* body = nullptr;
-  if (auto* e = dynamic_cast<P::EventTransitionContext*>(ctx)) {
+  if (auto* e = As<P::EventTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kEvent;
     t.event = Ident(e->ident(0));
     t.params = Params(e->params());
     if (e->guard()) t.guard = Expr(e->guard()->expr(), 0);
     if (e->target) t.target = Ident(e->target);
     body = e->transitionBody();
-  } else if (auto* tm = dynamic_cast<P::TimerTransitionContext*>(ctx)) {
+  } else if (auto* tm = As<P::TimerTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kTimer;
     t.delay = Expr(tm->expr(), 0);
     t.target = Ident(tm->target);
     body = tm->transitionBody();
-  } else if (auto* a = dynamic_cast<P::AutomaticTransitionContext*>(ctx)) {
+  } else if (auto* a = As<P::AutomaticTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kAutomatic;
     t.guard = Expr(a->guard()->expr(), 0);
     t.target = Ident(a->target);
@@ -445,30 +463,30 @@ ast::TestDecl AstBuilder::Test(P::TestDeclContext* ctx) {
   for (auto* s : ctx->testStep()) {
     ast::TestStep step;
     step.range = Range(s);
-    if (auto* c = dynamic_cast<P::ClockStepContext*>(s)) {
+    if (auto* c = As<P::ClockStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kClock;
       step.text = StringLiteral(c->STRING());
       step.text_range = Range(c->STRING());
-    } else if (auto* cr = dynamic_cast<P::CreateStepContext*>(s)) {
+    } else if (auto* cr = As<P::CreateStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kCreate;
       step.variable = Ident(cr->ident());
       step.record_type = Qualified(cr->qualifiedName());
       step.fields = Payload(cr->payload());
-    } else if (auto* f = dynamic_cast<P::FireStepContext*>(s)) {
+    } else if (auto* f = As<P::FireStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kFire;
       step.variable = Ident(f->ident(0));
       step.event = Ident(f->ident(1));
       for (auto* a : f->namedArg()) step.args.push_back(ast::NamedArg{Ident(a->ident()), Expr(a->expr(), 0)});
       if (f->expr()) step.actor = Expr(f->expr(), 0);
       step.expect_rejected = f->REJECTED() != nullptr;
-    } else if (auto* at = dynamic_cast<P::AdvanceToStepContext*>(s)) {
+    } else if (auto* at = As<P::AdvanceToStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kAdvanceTo;
       step.text = StringLiteral(at->STRING());
       step.text_range = Range(at->STRING());
-    } else if (auto* by = dynamic_cast<P::AdvanceByStepContext*>(s)) {
+    } else if (auto* by = As<P::AdvanceByStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kAdvanceBy;
       step.expr = Expr(by->expr(), 0);
-    } else if (auto* ex = dynamic_cast<P::ExpectStepContext*>(s)) {
+    } else if (auto* ex = As<P::ExpectStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kExpect;
       step.expr = Expr(ex->expr(), 0);
     }
@@ -553,16 +571,16 @@ ExprPtr AstBuilder::Calc(P::CalcContext* ctx, size_t depth) {
 }
 
 ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
-  if (auto* m = dynamic_cast<P::MemberExprContext*>(ctx)) return Member(m->member(), depth + 1);
+  if (auto* m = As<P::MemberExprContext>(ctx)) return Member(m->member(), depth + 1);
   Op op;
   size_t count;
   P::MemberContext* operand;
-  if (auto* n = dynamic_cast<P::LogicalNotContext*>(ctx)) {
+  if (auto* n = As<P::LogicalNotContext>(ctx)) {
     op = Op::kNot;
     count = n->NOT().size();
     operand = n->member();
   } else {
-    auto* neg = dynamic_cast<P::NegateContext*>(ctx);
+    auto* neg = As<P::NegateContext>(ctx);
     op = Op::kNeg;
     count = neg->MINUS().size();
     operand = neg->member();
@@ -570,8 +588,8 @@ ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
   if (depth + count > limits_.max_expr_depth) return TooDeep(ctx);
   ExprPtr e;
   // `-9223372036854775808` is a literal, not the negation of an out-of-range one.
-  auto* prim = dynamic_cast<P::PrimaryExprContext*>(operand);
-  auto* lit = prim ? dynamic_cast<P::ConstantContext*>(prim->primary()) : nullptr;
+  auto* prim = As<P::PrimaryExprContext>(operand);
+  auto* lit = prim ? As<P::ConstantContext>(prim->primary()) : nullptr;
   if (op == Op::kNeg && lit != nullptr) {
     e = Literal(lit->literal(), true);
     --count;
@@ -592,11 +610,11 @@ ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
 
 ExprPtr AstBuilder::Member(P::MemberContext* ctx, size_t depth) {
   if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (auto* p = dynamic_cast<P::PrimaryExprContext*>(ctx)) return Primary(p->primary(), depth + 1);
+  if (auto* p = As<P::PrimaryExprContext>(ctx)) return Primary(p->primary(), depth + 1);
   auto e = std::make_unique<ast::Expr>();
   e->range = Range(ctx);
-  if (auto* s = dynamic_cast<P::SelectOrCallContext*>(ctx)) {
-    e->name = s->ident()->getText();
+  if (auto* s = As<P::SelectOrCallContext>(ctx)) {
+    e->name = s->ident()->getStart()->getText();
     e->name_range = Range(s->ident());
     e->args.push_back(Member(s->member(), depth + 1));
     if (s->LPAREN()) {
@@ -607,7 +625,7 @@ ExprPtr AstBuilder::Member(P::MemberContext* ctx, size_t depth) {
     } else {
       e->kind = ExprKind::kSelect;
     }
-  } else if (auto* ix = dynamic_cast<P::IndexContext*>(ctx)) {
+  } else if (auto* ix = As<P::IndexContext>(ctx)) {
     e->kind = ExprKind::kIndex;
     e->args.push_back(Member(ix->member(), depth + 1));
     e->args.push_back(Expr(ix->expr(), depth + 1));
@@ -617,12 +635,12 @@ ExprPtr AstBuilder::Member(P::MemberContext* ctx, size_t depth) {
 
 ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx, size_t depth) {
   if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (auto* n = dynamic_cast<P::NestedContext*>(ctx)) return Expr(n->expr(), depth + 1);
-  if (auto* c = dynamic_cast<P::ConstantContext*>(ctx)) return Literal(c->literal(), false);
+  if (auto* n = As<P::NestedContext>(ctx)) return Expr(n->expr(), depth + 1);
+  if (auto* c = As<P::ConstantContext>(ctx)) return Literal(c->literal(), false);
   auto e = std::make_unique<ast::Expr>();
   e->range = Range(ctx);
-  if (auto* id = dynamic_cast<P::IdentOrGlobalCallContext*>(ctx)) {
-    e->name = id->ident()->getText();
+  if (auto* id = As<P::IdentOrGlobalCallContext>(ctx)) {
+    e->name = id->ident()->getStart()->getText();
     e->name_range = Range(id->ident());
     e->leading_dot = id->leadingDot != nullptr;
     if (id->LPAREN()) {
@@ -632,15 +650,15 @@ ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx, size_t depth) {
     } else {
       e->kind = ExprKind::kIdent;
     }
-  } else if (auto* l = dynamic_cast<P::CreateListContext*>(ctx)) {
+  } else if (auto* l = As<P::CreateListContext>(ctx)) {
     e->kind = ExprKind::kList;
     if (auto* list = l->exprList())
       for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
-  } else if (auto* m = dynamic_cast<P::CreateMapContext*>(ctx)) {
+  } else if (auto* m = As<P::CreateMapContext>(ctx)) {
     e->kind = ExprKind::kMap;
     if (auto* inits = m->mapInits())
       for (auto* a : inits->expr()) e->args.push_back(Expr(a, depth + 1));
-  } else if (dynamic_cast<P::ThisExprContext*>(ctx)) {
+  } else if (As<P::ThisExprContext>(ctx)) {
     e->kind = ExprKind::kThis;
   }
   return e;
@@ -651,7 +669,7 @@ ExprPtr AstBuilder::Literal(P::LiteralContext* ctx, bool negated) {
   e->kind = ExprKind::kLiteral;
   e->range = Range(ctx);
   std::string text = ctx->getText();
-  if (dynamic_cast<P::IntLitContext*>(ctx)) {
+  if (As<P::IntLitContext>(ctx)) {
     e->literal = ast::LiteralKind::kInt;
     auto mag = ParseIntMagnitude(text);
     bool leading_zero = text.size() > 1 && text[0] == '0' && text[1] != 'x' && text[1] != 'X';
@@ -664,7 +682,7 @@ ExprPtr AstBuilder::Literal(P::LiteralContext* ctx, bool negated) {
     }
     return e;
   }
-  if (dynamic_cast<P::UintLitContext*>(ctx)) {
+  if (As<P::UintLitContext>(ctx)) {
     e->literal = ast::LiteralKind::kUint;
     auto mag = ParseIntMagnitude(std::string_view(text).substr(0, text.size() - 1));
     if (!mag) diags_.Error("E1013", e->range, "unsigned literal '" + text + "' is out of range");
@@ -672,15 +690,15 @@ ExprPtr AstBuilder::Literal(P::LiteralContext* ctx, bool negated) {
     if (negated) diags_.Error("E1014", e->range, "an unsigned literal cannot be negated");
     return e;
   }
-  if (dynamic_cast<P::DoubleLitContext*>(ctx)) {
+  if (As<P::DoubleLitContext>(ctx)) {
     e->literal = ast::LiteralKind::kDouble;
     errno = 0;
     e->double_value = std::strtod(text.c_str(), nullptr);
     if (negated) e->double_value = -e->double_value;
     return e;
   }
-  if (dynamic_cast<P::StringLitContext*>(ctx) || dynamic_cast<P::BytesLitContext*>(ctx)) {
-    bool bytes = dynamic_cast<P::BytesLitContext*>(ctx) != nullptr;
+  if (As<P::StringLitContext>(ctx) || As<P::BytesLitContext>(ctx)) {
+    bool bytes = As<P::BytesLitContext>(ctx) != nullptr;
     e->literal = bytes ? ast::LiteralKind::kBytes : ast::LiteralKind::kString;
     std::string error;
     auto value = DecodeQuotedLiteral(text, bytes, error);
@@ -689,9 +707,9 @@ ExprPtr AstBuilder::Literal(P::LiteralContext* ctx, bool negated) {
     if (negated) diags_.Error("E1014", e->range, "a string cannot be negated");
     return e;
   }
-  if (dynamic_cast<P::TrueLitContext*>(ctx) || dynamic_cast<P::FalseLitContext*>(ctx)) {
+  if (As<P::TrueLitContext>(ctx) || As<P::FalseLitContext>(ctx)) {
     e->literal = ast::LiteralKind::kBool;
-    e->bool_value = dynamic_cast<P::TrueLitContext*>(ctx) != nullptr;
+    e->bool_value = As<P::TrueLitContext>(ctx) != nullptr;
   } else {
     e->literal = ast::LiteralKind::kNull;
   }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmarks (run by `make bench`). Method and results: docs/benchmarks.md.
+#
+# check: `smdl check` on a generated module of ~50,000 lines, RUNS times
+# (default 5); reports lines per second of user CPU time for the fastest and
+# the median run, so that a busy machine skews the figure as little as
+# possible. Set SMDL_BENCH_CALLGRIND=1 to also count instructions per line on
+# a 5,000-line module (repeatable whatever the machine is doing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+smdl=build/bin/smdl
+runs=${RUNS:-5}
+work=build/bench
+mkdir -p "$work"
+bash bench/gen_check_input.sh 50000 > "$work/check50k.smdl"
+lines=$(wc -l < "$work/check50k.smdl")
+
+user_times=()
+for ((i = 0; i < runs; i++)); do
+  t=$( { TIMEFORMAT=%U; time "$smdl" check "$work/check50k.smdl" > /dev/null; } 2>&1 | tail -1)
+  user_times+=("$t")
+done
+sorted=$(printf '%s\n' "${user_times[@]}" | sort -n)
+best=$(echo "$sorted" | head -1)
+median=$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
+rate() { awk -v l="$lines" -v t="$1" 'BEGIN { if (t <= 0) t = 0.01; printf "%d", l / t }'; }
+echo "check: $lines lines, user CPU per run: ${user_times[*]} s"
+echo "check: best $(rate "$best") lines/s, median $(rate "$median") lines/s (one core)"
+
+if [ "${SMDL_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind > /dev/null; then
+  bash bench/gen_check_input.sh 5000 > "$work/check5k.smdl"
+  small=$(wc -l < "$work/check5k.smdl")
+  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" "$smdl" check "$work/check5k.smdl" \
+    > /dev/null 2> "$work/callgrind.log"
+  total=$(grep -oP 'Collected : \K[0-9]+' "$work/callgrind.log" || true)
+  [ -n "$total" ] && echo "check: $(( total / small )) instructions per line (callgrind, $small lines)"
+fi
