@@ -181,34 +181,21 @@ namedArg : ident ':' expr ;
 // A lone expression, for `smdl eval` and the conformance suite.
 exprOnly : expr EOF ;
 
+// One left-recursive rule: ANTLR turns it into precedence climbing, so a
+// leaf costs three parse-tree nodes instead of one per precedence level.
+// Alternatives bind tighter the earlier they come (CEL's precedence).
 expr
-    : cond=conditionalOr ('?' then=conditionalOr ':' otherwise=expr)?
-    ;
-
-conditionalOr  : conditionalAnd ('||' conditionalAnd)* ;
-conditionalAnd : relation ('&&' relation)* ;
-
-relation
-    : calc
-    | relation op=('<' | '<=' | '>=' | '>' | '==' | '!=' | IN) relation
-    ;
-
-calc
-    : unary
-    | calc op=('*' | '/' | '%') calc
-    | calc op=('+' | '-') calc
-    ;
-
-unary
-    : member                                           # memberExpr
-    | ('!')+ member                                    # logicalNot
-    | ('-')+ member                                    # negate
-    ;
-
-member
-    : primary                                          # primaryExpr
-    | member '.' ident ('(' exprList? ')')?            # selectOrCall
-    | member '[' expr ']'                              # index
+    : primary                                                  # primaryExpr
+    | expr '.' ident ('(' exprList? ')')?                      # selectOrCall
+    | expr '[' expr ']'                                        # index
+    | NOT+ expr                                                # logicalNot
+    | MINUS+ expr                                              # negate
+    | expr op=('*' | '/' | '%') expr                           # multiplicative
+    | expr op=('+' | '-') expr                                 # additive
+    | expr op=('<' | '<=' | '>=' | '>' | '==' | '!=' | IN) expr # relation
+    | expr '&&' expr                                           # logicalAnd
+    | expr '||' expr                                           # logicalOr
+    | <assoc=right> expr '?' expr ':' expr                     # conditional
     ;
 
 primary

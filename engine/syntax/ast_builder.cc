@@ -522,69 +522,62 @@ ExprPtr AstBuilder::Binary(Op op, ExprPtr lhs, ExprPtr rhs) {
   return e;
 }
 
+// Expression trees are as deep as the parse tree; every level counts
+// against the depth limit, so recursion here is bounded.
 ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx, size_t depth) {
   if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (ctx->then == nullptr) return Or(ctx->cond, depth + 1);
-  auto e = std::make_unique<ast::Expr>();
-  e->kind = ExprKind::kTernary;
-  e->range = Range(ctx);
-  e->args.push_back(Or(ctx->cond, depth + 1));
-  e->args.push_back(Or(ctx->then, depth + 1));
-  e->args.push_back(Expr(ctx->otherwise, depth + 1));
-  return e;
-}
-
-// `a || b || c` is a flat list in the parse tree; each link adds a level to the AST.
-ExprPtr AstBuilder::Or(P::ConditionalOrContext* ctx, size_t depth) {
-  auto terms = ctx->conditionalAnd();
-  if (depth + terms.size() > limits_.max_expr_depth) return TooDeep(ctx);
-  ExprPtr e = And(terms[0], depth + 1);
-  for (size_t i = 1; i < terms.size(); ++i) e = Binary(Op::kOr, std::move(e), And(terms[i], depth + 1));
-  return e;
-}
-
-ExprPtr AstBuilder::And(P::ConditionalAndContext* ctx, size_t depth) {
-  auto terms = ctx->relation();
-  if (depth + terms.size() > limits_.max_expr_depth) return TooDeep(ctx);
-  ExprPtr e = Relation(terms[0], depth + 1);
-  for (size_t i = 1; i < terms.size(); ++i) e = Binary(Op::kAnd, std::move(e), Relation(terms[i], depth + 1));
-  return e;
-}
-
-ExprPtr AstBuilder::Relation(P::RelationContext* ctx, size_t depth) {
-  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (ctx->calc()) return Calc(ctx->calc(), depth + 1);
-  static const std::map<size_t, Op> ops = {
-      {SMDLLexer::LT, Op::kLt}, {SMDLLexer::LE, Op::kLe}, {SMDLLexer::GT, Op::kGt}, {SMDLLexer::GE, Op::kGe},
-      {SMDLLexer::EQ, Op::kEq}, {SMDLLexer::NE, Op::kNe}, {SMDLLexer::IN, Op::kIn}};
-  return Binary(ops.at(ctx->op->getType()), Relation(ctx->relation(0), depth + 1),
-                Relation(ctx->relation(1), depth + 1));
-}
-
-ExprPtr AstBuilder::Calc(P::CalcContext* ctx, size_t depth) {
-  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (ctx->unary()) return Unary(ctx->unary(), depth + 1);
-  static const std::map<size_t, Op> ops = {{SMDLLexer::STAR, Op::kMul}, {SMDLLexer::SLASH, Op::kDiv},
-                                           {SMDLLexer::PERCENT, Op::kMod}, {SMDLLexer::PLUS, Op::kAdd},
-                                           {SMDLLexer::MINUS, Op::kSub}};
-  return Binary(ops.at(ctx->op->getType()), Calc(ctx->calc(0), depth + 1), Calc(ctx->calc(1), depth + 1));
-}
-
-ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
-  if (auto* m = As<P::MemberExprContext>(ctx)) return Member(m->member(), depth + 1);
-  Op op;
-  size_t count;
-  P::MemberContext* operand;
-  if (auto* n = As<P::LogicalNotContext>(ctx)) {
-    op = Op::kNot;
-    count = n->NOT().size();
-    operand = n->member();
-  } else {
-    auto* neg = As<P::NegateContext>(ctx);
-    op = Op::kNeg;
-    count = neg->MINUS().size();
-    operand = neg->member();
+  if (auto* p = As<P::PrimaryExprContext>(ctx)) return Primary(p->primary(), depth + 1);
+  if (auto* s = As<P::SelectOrCallContext>(ctx)) {
+    auto e = std::make_unique<ast::Expr>();
+    e->range = Range(ctx);
+    e->name = s->ident()->getStart()->getText();
+    e->name_range = Range(s->ident());
+    e->args.push_back(Expr(s->expr(), depth + 1));
+    if (s->LPAREN()) {
+      e->kind = ExprKind::kCall;
+      e->has_target = true;
+      if (auto* list = s->exprList())
+        for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
+    } else {
+      e->kind = ExprKind::kSelect;
+    }
+    return e;
   }
+  if (auto* ix = As<P::IndexContext>(ctx)) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = ExprKind::kIndex;
+    e->range = Range(ctx);
+    e->args.push_back(Expr(ix->expr(0), depth + 1));
+    e->args.push_back(Expr(ix->expr(1), depth + 1));
+    return e;
+  }
+  if (auto* n = As<P::LogicalNotContext>(ctx)) return Unary(Op::kNot, n->NOT().size(), n->expr(), ctx, depth);
+  if (auto* n = As<P::NegateContext>(ctx)) return Unary(Op::kNeg, n->MINUS().size(), n->expr(), ctx, depth);
+  if (auto* c = As<P::ConditionalContext>(ctx)) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = ExprKind::kTernary;
+    e->range = Range(ctx);
+    for (size_t i = 0; i < 3; ++i) e->args.push_back(Expr(c->expr(i), depth + 1));
+    return e;
+  }
+  static const std::map<size_t, Op> ops = {
+      {SMDLLexer::LT, Op::kLt},   {SMDLLexer::LE, Op::kLe},     {SMDLLexer::GT, Op::kGt},
+      {SMDLLexer::GE, Op::kGe},   {SMDLLexer::EQ, Op::kEq},     {SMDLLexer::NE, Op::kNe},
+      {SMDLLexer::IN, Op::kIn},   {SMDLLexer::STAR, Op::kMul},  {SMDLLexer::SLASH, Op::kDiv},
+      {SMDLLexer::PERCENT, Op::kMod}, {SMDLLexer::PLUS, Op::kAdd}, {SMDLLexer::MINUS, Op::kSub}};
+  Op op;
+  P::ExprContext* lhs;
+  P::ExprContext* rhs;
+  if (auto* m = As<P::MultiplicativeContext>(ctx)) { op = ops.at(m->op->getType()); lhs = m->expr(0); rhs = m->expr(1); }
+  else if (auto* a = As<P::AdditiveContext>(ctx)) { op = ops.at(a->op->getType()); lhs = a->expr(0); rhs = a->expr(1); }
+  else if (auto* r = As<P::RelationContext>(ctx)) { op = ops.at(r->op->getType()); lhs = r->expr(0); rhs = r->expr(1); }
+  else if (auto* l = As<P::LogicalAndContext>(ctx)) { op = Op::kAnd; lhs = l->expr(0); rhs = l->expr(1); }
+  else if (auto* o = As<P::LogicalOrContext>(ctx)) { op = Op::kOr; lhs = o->expr(0); rhs = o->expr(1); }
+  else return TooDeep(ctx);  // unreachable: every alternative is handled above
+  return Binary(op, Expr(lhs, depth + 1), Expr(rhs, depth + 1));
+}
+
+ExprPtr AstBuilder::Unary(Op op, size_t count, P::ExprContext* operand, P::ExprContext* ctx, size_t depth) {
   if (depth + count > limits_.max_expr_depth) return TooDeep(ctx);
   ExprPtr e;
   // `-9223372036854775808` is a literal, not the negation of an out-of-range one.
@@ -594,7 +587,7 @@ ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
     e = Literal(lit->literal(), true);
     --count;
   } else {
-    e = Member(operand, depth + count);
+    e = Expr(operand, depth + count);
   }
   for (size_t i = 0; i < count; ++i) {
     auto u = std::make_unique<ast::Expr>();
@@ -604,32 +597,7 @@ ExprPtr AstBuilder::Unary(P::UnaryContext* ctx, size_t depth) {
     u->args.push_back(std::move(e));
     e = std::move(u);
   }
-  if (e->range.line != 0) e->range = Range(ctx);
-  return e;
-}
-
-ExprPtr AstBuilder::Member(P::MemberContext* ctx, size_t depth) {
-  if (depth > limits_.max_expr_depth) return TooDeep(ctx);
-  if (auto* p = As<P::PrimaryExprContext>(ctx)) return Primary(p->primary(), depth + 1);
-  auto e = std::make_unique<ast::Expr>();
   e->range = Range(ctx);
-  if (auto* s = As<P::SelectOrCallContext>(ctx)) {
-    e->name = s->ident()->getStart()->getText();
-    e->name_range = Range(s->ident());
-    e->args.push_back(Member(s->member(), depth + 1));
-    if (s->LPAREN()) {
-      e->kind = ExprKind::kCall;
-      e->has_target = true;
-      if (auto* list = s->exprList())
-        for (auto* a : list->expr()) e->args.push_back(Expr(a, depth + 1));
-    } else {
-      e->kind = ExprKind::kSelect;
-    }
-  } else if (auto* ix = As<P::IndexContext>(ctx)) {
-    e->kind = ExprKind::kIndex;
-    e->args.push_back(Member(ix->member(), depth + 1));
-    e->args.push_back(Expr(ix->expr(), depth + 1));
-  }
   return e;
 }
 

@@ -49,12 +49,7 @@ class AstBuilder {
   ast::TestDecl Test(P::TestDeclContext* ctx);
 
   ast::ExprPtr Expr(P::ExprContext* ctx, size_t depth) { return BuildExpr(ctx, depth); }
-  ast::ExprPtr Or(P::ConditionalOrContext* ctx, size_t depth);
-  ast::ExprPtr And(P::ConditionalAndContext* ctx, size_t depth);
-  ast::ExprPtr Relation(P::RelationContext* ctx, size_t depth);
-  ast::ExprPtr Calc(P::CalcContext* ctx, size_t depth);
-  ast::ExprPtr Unary(P::UnaryContext* ctx, size_t depth);
-  ast::ExprPtr Member(P::MemberContext* ctx, size_t depth);
+  ast::ExprPtr Unary(ast::Op op, size_t count, P::ExprContext* operand, P::ExprContext* ctx, size_t depth);
   ast::ExprPtr Primary(P::PrimaryContext* ctx, size_t depth);
   ast::ExprPtr Literal(P::LiteralContext* ctx, bool negated);
   ast::ExprPtr TooDeep(antlr4::ParserRuleContext* ctx);

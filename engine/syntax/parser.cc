@@ -12,6 +12,7 @@
 #include "antlr4-runtime.h"
 #include "base/utf8.h"
 #include "syntax/ast_builder.h"
+#include "syntax/lexer.h"
 
 namespace smdl {
 namespace {
@@ -105,13 +106,17 @@ void ReportStrayCharacters(antlr4::CommonTokenStream& tokens, Diagnostics& diags
   }
 }
 
-// Bracket and conditional nesting, measured on tokens before parsing, so
-// that the recursive-descent parser never recurses deeper than the limit.
+// Bracket and conditional nesting, and runs of prefix operators, measured on
+// tokens before parsing, so that the recursive-descent parser never recurses
+// deeper than the limit.
 bool CheckNesting(antlr4::CommonTokenStream& tokens, Diagnostics& diags, uint32_t file, size_t limit) {
   std::vector<size_t> ternaries_at_level{0};
   size_t depth = 0;
+  size_t prefix_run = 0;  // consecutive ! and - tokens: each may open a level
   for (antlr4::Token* t : tokens.getTokens()) {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    bool prefix = t->getType() == SMDLLexer::NOT || t->getType() == SMDLLexer::MINUS;
+    prefix_run = prefix ? prefix_run + 1 : 0;
     switch (t->getType()) {
       case SMDLLexer::LPAREN: case SMDLLexer::LBRACKET: case SMDLLexer::LBRACE:
         ++depth;
@@ -133,7 +138,7 @@ bool CheckNesting(antlr4::CommonTokenStream& tokens, Diagnostics& diags, uint32_
       default:
         break;
     }
-    if (depth > limit) {
+    if (depth + prefix_run > limit) {
       diags.Error("E1003", TokenRange(file, t),
                   "nesting is too deep (more than " + std::to_string(limit) + " levels)");
       return false;
@@ -167,7 +172,8 @@ Context* RunParser(SMDLParser& parser, antlr4::CommonTokenStream& tokens, ErrorL
 // when the text cannot be parsed at all.
 struct Prepared {
   std::unique_ptr<antlr4::ANTLRInputStream> input;
-  std::unique_ptr<SMDLLexer> lexer;
+  std::u32string code_points;
+  std::unique_ptr<SmdlLexer> lexer;
   std::unique_ptr<antlr4::CommonTokenStream> tokens;
 };
 
@@ -192,9 +198,8 @@ bool Prepare(uint32_t file, std::string_view text, Diagnostics& diags, const Par
     text = utf8;
   }
   out.input = std::make_unique<antlr4::ANTLRInputStream>(std::string(text));
-  out.lexer = std::make_unique<SMDLLexer>(out.input.get());
-  out.lexer->removeErrorListeners();
-  out.lexer->addErrorListener(&listener);
+  out.code_points = DecodeUtf8Lossy(text);
+  out.lexer = std::make_unique<SmdlLexer>(out.code_points, out.input.get());
   out.tokens = std::make_unique<antlr4::CommonTokenStream>(out.lexer.get());
   out.tokens->fill();
   ReportStrayCharacters(*out.tokens, diags, file, limits.max_errors);
