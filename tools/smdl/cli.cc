@@ -72,12 +72,20 @@ int UsageError(const std::string& command, const std::string& message) {
   return kUsageError;
 }
 
-const std::vector<Command>& Commands() {
-  static const std::vector<Command> commands = {
-      {"check", "check .smdl files and directories, report diagnostics", kCheckHelp, RunCheck},
-      {"graph", "draw a process as a Graphviz or Mermaid state diagram", kGraphHelp, RunGraph},
-  };
+namespace {
+std::vector<Command>& Registry() {
+  static std::vector<Command> commands;
   return commands;
 }
+}  // namespace
+
+CommandRegistrar::CommandRegistrar(const Command& command) {
+  auto& commands = Registry();
+  auto at = std::find_if(commands.begin(), commands.end(),
+                         [&](const Command& c) { return c.order > command.order; });
+  commands.insert(at, command);
+}
+
+const std::vector<Command>& Commands() { return Registry(); }
 
 }  // namespace smdl::cli

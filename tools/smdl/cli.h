@@ -36,8 +36,18 @@ struct Command {
   const char* summary;
   const char* help;  // full --help text
   int (*run)(const std::vector<std::string>& args);
+  int order;  // place in `smdl --help`: lower first
 };
 
+// Every command registers itself from its own cmd_NAME.cc:
+//   SMDL_COMMAND(kEval, "eval", "evaluate a CEL expression", kEvalHelp, RunEval, 30);
+struct CommandRegistrar {
+  explicit CommandRegistrar(const Command& command);
+};
+#define SMDL_COMMAND(id, name, summary, help, run, order) \
+  static const ::smdl::cli::CommandRegistrar id##_registrar({name, summary, help, run, order})
+
+// All registered commands, in help order.
 const std::vector<Command>& Commands();
 
 // Prints `help` when args contain -h or --help; returns true if it did.
@@ -45,9 +55,5 @@ bool MaybeHelp(const std::vector<std::string>& args, const char* help);
 
 int UsageError(const std::string& command, const std::string& message);
 
-int RunCheck(const std::vector<std::string>& args);
-int RunGraph(const std::vector<std::string>& args);
-extern const char* const kCheckHelp;
-extern const char* const kGraphHelp;
 
 }  // namespace smdl::cli

@@ -58,4 +58,6 @@ int RunCheck(const std::vector<std::string>& argv) {
   return failed ? kInputError : kOk;
 }
 
+SMDL_COMMAND(kCheck, "check", "check .smdl files and directories, report diagnostics", kCheckHelp, RunCheck, 10);
+
 }  // namespace smdl::cli

@@ -66,4 +66,6 @@ int RunGraph(const std::vector<std::string>& argv) {
   return kOk;
 }
 
+SMDL_COMMAND(kGraph, "graph", "draw a process as a Graphviz or Mermaid state diagram", kGraphHelp, RunGraph, 20);
+
 }  // namespace smdl::cli
