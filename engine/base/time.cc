@@ -1,6 +1,7 @@
 #include "base/time.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace smdl {
 namespace {
@@ -124,6 +125,68 @@ bool IsValidCalendarDate(std::string_view text, bool recurring) {
   }
   return text.size() == 10 && Digits(text, 0, 4, y) && text[4] == '-' && Digits(text, 5, 2, m) && text[7] == '-' &&
          Digits(text, 8, 2, d) && y >= 1 && DaysFromCivil(y, m, d).has_value();
+}
+
+}  // namespace smdl
+
+namespace smdl {
+
+void CivilFromDays(int64_t z, int& year, int& month, int& day) {
+  // Howard Hinnant's civil_from_days.
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  year = static_cast<int>(yoe + era * 400 + (month <= 2));
+}
+
+namespace {
+std::string Fraction(int32_t nanos) {
+  if (nanos == 0) return "";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, ".%09d", nanos);
+  std::string s(buf);
+  while (s.back() == '0') s.pop_back();
+  return s;
+}
+}  // namespace
+
+std::string FormatTimestamp(Timestamp t) {
+  int64_t days = t.seconds >= 0 ? t.seconds / 86400 : (t.seconds - 86399) / 86400;
+  int64_t rest = t.seconds - days * 86400;
+  int y, m, d;
+  CivilFromDays(days, y, m, d);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, static_cast<int>(rest / 3600),
+                static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
+  return buf + Fraction(t.nanos) + "Z";
+}
+
+std::string FormatDuration(Duration d) {
+  bool negative = d.seconds < 0 || d.nanos < 0;
+  int64_t s = d.seconds < 0 ? -d.seconds : d.seconds;
+  int32_t n = d.nanos < 0 ? -d.nanos : d.nanos;
+  return (negative ? "-" : "") + std::to_string(s) + Fraction(n) + "s";
+}
+
+Timestamp AddDuration(Timestamp t, Duration d) {
+  int64_t seconds = t.seconds + d.seconds;
+  int64_t nanos = int64_t{t.nanos} + d.nanos;
+  if (nanos >= 1000000000) { nanos -= 1000000000; ++seconds; }
+  if (nanos < 0) { nanos += 1000000000; --seconds; }
+  return Timestamp{seconds, static_cast<int32_t>(nanos)};
+}
+
+Duration Subtract(Timestamp a, Timestamp b) {
+  int64_t seconds = a.seconds - b.seconds;
+  int64_t nanos = int64_t{a.nanos} - b.nanos;
+  if (seconds > 0 && nanos < 0) { nanos += 1000000000; --seconds; }
+  if (seconds < 0 && nanos > 0) { nanos -= 1000000000; ++seconds; }
+  return Duration{seconds, static_cast<int32_t>(nanos)};
 }
 
 }  // namespace smdl

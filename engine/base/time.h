@@ -7,24 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "smdl/time.h"
+
 namespace smdl {
-
-// Nanoseconds since the Unix epoch / in a duration. int64 covers ±292 years,
-// wider than CEL's timestamp range (years 1 to 9999) needs for durations but
-// not for timestamps: timestamps are kept as seconds and nanos.
-struct Timestamp {
-  int64_t seconds = 0;  // since 1970-01-01T00:00:00Z
-  int32_t nanos = 0;    // [0, 1e9)
-  bool operator<(const Timestamp& o) const { return seconds != o.seconds ? seconds < o.seconds : nanos < o.nanos; }
-  bool operator==(const Timestamp& o) const { return seconds == o.seconds && nanos == o.nanos; }
-};
-
-struct Duration {
-  int64_t seconds = 0;
-  int32_t nanos = 0;  // same sign as seconds, |nanos| < 1e9
-  bool operator<(const Duration& o) const { return seconds != o.seconds ? seconds < o.seconds : nanos < o.nanos; }
-  bool operator==(const Duration& o) const { return seconds == o.seconds && nanos == o.nanos; }
-};
 
 // CEL duration syntax: an optional sign, then one or more decimal numbers each
 // with a unit (h, m, s, ms, us, ns). Range ±10000 years, as CEL's.
@@ -38,5 +23,27 @@ std::optional<int64_t> DaysFromCivil(int year, int month, int day);
 
 // "YYYY-MM-DD" (recurring == false) or "MM-DD" (recurring == true).
 bool IsValidCalendarDate(std::string_view text, bool recurring);
+
+}  // namespace smdl
+
+namespace smdl {
+
+// The date of a day number (days since 1970-01-01), proleptic Gregorian.
+void CivilFromDays(int64_t days, int& year, int& month, int& day);
+
+// RFC 3339 in UTC: "2026-03-06T15:00:00Z", with a fraction only when the
+// instant has one ("...:00.250Z").
+std::string FormatTimestamp(Timestamp t);
+
+// CEL's canonical form: seconds with a fraction only when needed ("3600s",
+// "1.5s", "-0.000000001s").
+std::string FormatDuration(Duration d);
+
+// Arithmetic on the (seconds, nanos) pairs; no overflow checks (callers stay
+// within CEL's ranges).
+Timestamp AddDuration(Timestamp t, Duration d);
+Duration Subtract(Timestamp a, Timestamp b);  // a - b
+inline int64_t ToNanos(Duration d) { return d.seconds * 1000000000 + d.nanos; }
+inline Duration FromNanos(int64_t n) { return Duration{n / 1000000000, static_cast<int32_t>(n % 1000000000)}; }
 
 }  // namespace smdl

@@ -39,3 +39,21 @@ TEST_CASE("calendar dates", "[time]") {
   CHECK_FALSE(smdl::IsValidCalendarDate("12-25", false));
   CHECK_FALSE(smdl::IsValidCalendarDate("2026-12-25", true));
 }
+
+namespace smdl {
+
+TEST_CASE("timestamps and durations format canonically", "[time]") {
+  CHECK(FormatTimestamp(*ParseTimestamp("2026-03-06T16:00:00+01:00")) == "2026-03-06T15:00:00Z");
+  CHECK(FormatTimestamp(*ParseTimestamp("1969-12-31T23:59:59.25Z")) == "1969-12-31T23:59:59.25Z");
+  CHECK(FormatTimestamp(*ParseTimestamp("2028-02-29T00:00:00Z")) == "2028-02-29T00:00:00Z");
+  CHECK(FormatDuration(*ParseDuration("1h")) == "3600s");
+  CHECK(FormatDuration(*ParseDuration("-1.5s")) == "-1.5s");
+  CHECK(FormatDuration(Duration{0, 0}) == "0s");
+  Timestamp t = *ParseTimestamp("2026-01-01T00:00:00.9Z");
+  Timestamp later = AddDuration(t, *ParseDuration("0.2s"));
+  CHECK(FormatTimestamp(later) == "2026-01-01T00:00:01.1Z");
+  CHECK(FormatDuration(Subtract(later, t)) == "0.2s");
+  CHECK(FormatDuration(Subtract(t, later)) == "-0.2s");
+}
+
+}  // namespace smdl

@@ -1,0 +1,111 @@
+// The storage stage: smdl's durable state in RocksDB, behind an interface
+// that shows no RocksDB type. This folder is the only one that includes
+// rocksdb/.
+//
+// One database per engine directory, with one column family per kind of
+// state (see Family). Every change the runtime makes for one operation goes
+// into one WriteBatch and is applied atomically by Db::Write. Keys that must
+// sort by number (sequences, due times) are written big-endian (EncodeU64).
+//
+// Thread safety: Db is safe to use from many threads; a WriteBatch belongs to
+// one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "smdl/status.h"
+
+namespace smdl::storage {
+
+enum class Family {
+  kMeta,         // counters and the current definition version
+  kDefinitions,  // definition version -> modules (source text, hashes)
+  kRecords,      // record id -> record JSON
+  kIndex,        // type \0 state \0 id -> "" (list by type and state)
+  kAudit,        // sequence -> audit entry JSON (append-only, hash-chained)
+  kHistory,      // record id \0 sequence -> "" (a record's audit entries)
+  kTimers,       // due time \0 record id \0 timer name -> timer JSON
+  kOutbox,       // sequence -> message JSON
+  kIdempotency,  // idempotency key -> JSON of the first result
+};
+inline constexpr int kFamilyCount = 9;
+const char* FamilyName(Family family);
+
+// How a commit reaches the disk.
+//  kSync:  the write-ahead log is fsynced before Write returns. An
+//          acknowledged commit survives a crash of the process or the
+//          machine. Concurrent commits share one fsync (group commit).
+//  kAsync: the write-ahead log is written (to the OS) but not fsynced. An
+//          acknowledged commit survives a crash of the process, but the last
+//          commits may be lost if the machine loses power.
+enum class Durability { kSync, kAsync };
+
+struct DbOptions {
+  Durability durability = Durability::kSync;
+  size_t block_cache_bytes = 64u << 20;   // bounds memory for reads
+  size_t write_buffer_bytes = 32u << 20;  // per column family memtable
+  bool create_if_missing = true;
+};
+
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void Put(Family family, std::string_view key, std::string_view value);
+  void Delete(Family family, std::string_view key);
+  // Appends every operation of `other` to this batch.
+  void Append(const WriteBatch& other);
+  size_t Count() const;
+  void Clear();
+
+ private:
+  friend class Db;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+class Db {
+ public:
+  // Opens (or creates) the database in `dir`.
+  static StatusOr<std::unique_ptr<Db>> Open(const std::string& dir, const DbOptions& options);
+  ~Db();
+
+  // The value under `key`, or nullopt when there is none.
+  StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) const;
+
+  // Applies the batch atomically, with the durability chosen at Open.
+  Status Write(const WriteBatch& batch);
+
+  // Calls `visit` for each key in [start, end) in order (end empty: to the
+  // end of the family) until it returns false.
+  using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
+  Status Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const;
+  // Each key that starts with `prefix`.
+  Status ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const;
+  // The last key and value of a family, if any.
+  StatusOr<std::optional<std::pair<std::string, std::string>>> Last(Family family) const;
+
+  Durability durability() const { return durability_; }
+  // Approximate memory held by RocksDB (memtables, block cache, readers).
+  uint64_t ApproximateMemoryBytes() const;
+
+ private:
+  struct Rep;
+  explicit Db(std::unique_ptr<Rep> rep, Durability durability);
+  std::unique_ptr<Rep> rep_;
+  Durability durability_;
+};
+
+// Big-endian encoding so that numbers sort as strings.
+std::string EncodeU64(uint64_t value);
+uint64_t DecodeU64(std::string_view bytes);  // first 8 bytes; 0 if shorter
+
+}  // namespace smdl::storage
