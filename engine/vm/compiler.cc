@@ -1,0 +1,789 @@
+#include "vm/compiler.h"
+
+#include <cstdio>
+#include <functional>
+#include <set>
+
+#include "sema/builtins.h"
+#include "sema/scope.h"
+#include "vm/interpreter.h"
+#include "vm/ops.h"
+
+namespace smdl::vm {
+
+using ast::ExprKind;
+using sema::TypeKind;
+
+class Compiler {
+ public:
+  // kRuntime: settings are read by instruction (while the image is built);
+  // kConstant: settings are known and inlined as constants.
+  enum class SettingMode { kRuntime, kConstant };
+
+  Compiler(const Image& image, Chunk& chunk, const Scope& scope, SettingMode mode)
+      : image_(image), program_(image.program()), chunk_(chunk), scope_(scope), mode_(mode) {
+    for (const auto& [name, type] : scope.locals) locals_.push_back({name, next_slot_++});
+    chunk_.num_params = next_slot_;
+    chunk_.num_locals = next_slot_;
+  }
+
+  void Root(const ast::Expr& e) {
+    Expr(e);
+    Emit(Op::kReturn);
+  }
+
+  void Table(const sema::FunctionInfo& f) {
+    const ast::TableDecl& t = *f.table;
+    bool collect = t.hit.text == "collect";
+    uint32_t acc = 0;
+    std::vector<uint32_t> to_end;
+    if (collect) {
+      acc = NewSlot();
+      Emit(Op::kConst, 0, AddConst(Value::List({})));
+      Emit(Op::kStore, 0, acc);
+    }
+    for (const ast::TableRow& row : t.rows) {
+      depth_ = 0;
+      std::vector<uint32_t> fails;
+      for (size_t c = 0; c < row.inputs.size() && c < f.params.size(); ++c) {
+        const ast::TableCell& cell = row.inputs[c];
+        uint32_t column = static_cast<uint32_t>(c);
+        switch (cell.kind) {
+          case ast::TableCell::Kind::kAny: continue;
+          case ast::TableCell::Kind::kEqual: {
+            uint32_t start = Here();
+            Expr(*cell.value);
+            if (Here() == start + 1 && chunk_.code[start].op == Op::kConst) {
+              uint32_t k = chunk_.code[start].a;
+              chunk_.code.pop_back();
+              --depth_;
+              fails.push_back(Emit(Op::kJumpNeLocalConst, static_cast<uint16_t>(column), k));
+              continue;
+            }
+            Emit(Op::kLocal, 0, column);
+            Emit(Op::kEq);
+            break;
+          }
+          case ast::TableCell::Kind::kCompare:
+            Emit(Op::kLocal, 0, column);
+            Expr(*cell.value);
+            Emit(RelationOp(cell.op, false, false));
+            break;
+          case ast::TableCell::Kind::kIn:
+            Emit(Op::kLocal, 0, column);
+            Expr(*cell.value);
+            Emit(Op::kIn);
+            break;
+        }
+        fails.push_back(Emit(Op::kJumpIfNotTrue));
+      }
+      if (row.output) Expr(*row.output);
+      else Emit(Op::kConst, 0, AddConst(Value::Null()));
+      if (collect) to_end.push_back(Emit(Op::kAppendStep, static_cast<uint16_t>(acc)));
+      else Emit(Op::kReturn);
+      for (uint32_t j : fails) PatchTarget(j, Here());
+    }
+    depth_ = 0;
+    if (collect) {
+      for (uint32_t j : to_end) chunk_.code[j].a = Here();
+      Emit(Op::kLocal, 0, acc);
+    } else {
+      Emit(Op::kConst, 0, AddConst(Value::Error("no row of table '" + f.name + "' matches")));
+    }
+    Emit(Op::kReturn);
+  }
+
+ private:
+  struct Local {
+    std::string name;
+    uint32_t slot;
+  };
+
+  // ------------------------------------------------------------ emission
+
+  uint32_t Here() const { return static_cast<uint32_t>(chunk_.code.size()); }
+
+  static int Effect(const Instr& i) {
+    switch (i.op) {
+      case Op::kConst: case Op::kLocal: case Op::kField: case Op::kFieldOpt: case Op::kHasField:
+      case Op::kRecordId: case Op::kRecordState: case Op::kThis: case Op::kRecordSla: case Op::kNow:
+      case Op::kSetting:
+        return 1;
+      case Op::kStore: case Op::kPop: case Op::kJumpIfNotTrue: case Op::kAndJoin: case Op::kOrJoin:
+      case Op::kCond: case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep:
+      case Op::kAppendStep: case Op::kFilterTest: case Op::kReturn:
+        return -1;
+      case Op::kCall: case Op::kBuiltin: return 1 - static_cast<int>(i.x);
+      case Op::kList: return 1 - static_cast<int>(i.a);
+      case Op::kMap: return 1 - 2 * static_cast<int>(i.a);
+      case Op::kAdd: case Op::kSub: case Op::kMul: case Op::kDiv: case Op::kMod: case Op::kEq: case Op::kNe:
+      case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe: case Op::kIn: case Op::kIndex: case Op::kAddInt:
+      case Op::kSubInt: case Op::kLtInt: case Op::kLeInt: case Op::kGtInt: case Op::kGeInt: case Op::kEqScalar:
+      case Op::kNeScalar:
+        return -1;
+      default: return 0;
+    }
+  }
+
+  uint32_t Emit(Op op, uint16_t x = 0, uint32_t a = 0, uint32_t b = 0) {
+    Instr i{op, x, a, b};
+    depth_ += Effect(i);
+    if (depth_ > static_cast<int>(chunk_.max_stack)) chunk_.max_stack = static_cast<uint32_t>(depth_);
+    chunk_.code.push_back(i);
+    return Here() - 1;
+  }
+
+  uint32_t AddConst(Value v) {
+    chunk_.constants.push_back(std::move(v));
+    return static_cast<uint32_t>(chunk_.constants.size() - 1);
+  }
+
+  void Const(Value v) { Emit(Op::kConst, 0, AddConst(std::move(v))); }
+
+  uint32_t NewSlot(uint32_t n = 1) {
+    uint32_t s = next_slot_;
+    next_slot_ += n;
+    if (next_slot_ > chunk_.num_locals) chunk_.num_locals = next_slot_;
+    return s;
+  }
+
+  // Sets the jump target of the instruction at `at` (whichever operand holds it).
+  void PatchTarget(uint32_t at, uint32_t target) {
+    Instr& i = chunk_.code[at];
+    if (i.op == Op::kJumpNeLocalConst) i.b = target;
+    else i.a = target;
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  sema::Type TypeOf(const ast::Expr& e) const {
+    auto it = program_.expr_info.find(&e);
+    return it == program_.expr_info.end() ? sema::Type::Dyn() : it->second.type;
+  }
+
+  const Local* FindLocal(const std::string& name) const {
+    for (auto it = locals_.rbegin(); it != locals_.rend(); ++it)
+      if (it->name == name) return &*it;
+    return nullptr;
+  }
+
+  const sema::Symbol* Global(const std::string& name) const {
+    if (scope_.module == nullptr) return nullptr;
+    Diagnostics probe;
+    return sema::LookupGlobal(*scope_.module, name, probe, SourceRange{});
+  }
+
+  static Op RelationOp(ast::Op op, bool ints, bool scalars) {
+    switch (op) {
+      case ast::Op::kLt: return ints ? Op::kLtInt : Op::kLt;
+      case ast::Op::kLe: return ints ? Op::kLeInt : Op::kLe;
+      case ast::Op::kGt: return ints ? Op::kGtInt : Op::kGt;
+      case ast::Op::kGe: return ints ? Op::kGeInt : Op::kGe;
+      case ast::Op::kNe: return scalars ? Op::kNeScalar : Op::kNe;
+      default: return scalars ? Op::kEqScalar : Op::kEq;
+    }
+  }
+
+  static bool IsScalarEqType(const sema::Type& t) {
+    return t.is(TypeKind::kInt) || t.is(TypeKind::kUint) || t.is(TypeKind::kBool) || t.is(TypeKind::kEnum) ||
+           t.is(TypeKind::kTimestamp) || t.is(TypeKind::kDuration);
+  }
+
+  void EmitSetting(const sema::SettingInfo& declared) {
+    int index = image_.SettingIndex(declared);
+    if (index < 0) {
+      Const(Value::Error("setting '" + declared.decl->name.text + "' is not compiled"));
+      return;
+    }
+    if (mode_ == SettingMode::kConstant && image_.settings_ready_) {
+      Const(image_.SettingValue(static_cast<size_t>(index)));
+      return;
+    }
+    chunk_.settings_used.push_back(static_cast<uint32_t>(index));
+    Emit(Op::kSetting, 0, static_cast<uint32_t>(index));
+  }
+
+  static Value TypeValueNamed(const std::string& name) {
+    if (name == "timestamp") return Value::Type("google.protobuf.Timestamp");
+    if (name == "duration") return Value::Type("google.protobuf.Duration");
+    return Value::Type(name);
+  }
+
+  // `name` of the scope's record, via `this.name` or a bare field name.
+  bool RecordMember(const std::string& name) {
+    if (scope_.record == nullptr) return false;
+    const auto& fields = scope_.record->fields;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name != name) continue;
+      Emit(fields[i].type.is(TypeKind::kOptional) ? Op::kFieldOpt : Op::kField, 0, static_cast<uint32_t>(i));
+      return true;
+    }
+    if (name == "id") { Emit(Op::kRecordId); return true; }
+    if (name == "state") { Emit(Op::kRecordState); return true; }
+    return false;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  void Expr(const ast::Expr& e) {
+    uint32_t start = Here();
+    uint32_t slot_base = next_slot_;
+    ExprUncached(e);
+    TryFold(start, slot_base);
+  }
+
+  void ExprUncached(const ast::Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kLiteral: return Literal(e);
+      case ExprKind::kIdent: return Ident(e);
+      case ExprKind::kSelect: return Select(e);
+      case ExprKind::kCall: return Call(e);
+      case ExprKind::kIndex:
+        Expr(*e.args[0]);
+        Expr(*e.args[1]);
+        Emit(Op::kIndex);
+        return;
+      case ExprKind::kList:
+        for (const auto& item : e.args) Expr(*item);
+        Emit(Op::kList, 0, static_cast<uint32_t>(e.args.size()));
+        return;
+      case ExprKind::kMap:
+        for (const auto& item : e.args) Expr(*item);
+        Emit(Op::kMap, 0, static_cast<uint32_t>(e.args.size() / 2));
+        return;
+      case ExprKind::kUnary:
+        Expr(*e.args[0]);
+        Emit(e.op == ast::Op::kNot ? Op::kNot : Op::kNeg);
+        return;
+      case ExprKind::kBinary: return Binary(e);
+      case ExprKind::kTernary: return Ternary(e);
+      case ExprKind::kThis: return This();
+    }
+  }
+
+  void Literal(const ast::Expr& e) {
+    switch (e.literal) {
+      case ast::LiteralKind::kNull: return Const(Value::Null());
+      case ast::LiteralKind::kBool: return Const(Value::Bool(e.bool_value));
+      case ast::LiteralKind::kInt: return Const(Value::Int(e.int_value));
+      case ast::LiteralKind::kUint: return Const(Value::Uint(e.uint_value));
+      case ast::LiteralKind::kDouble: return Const(Value::Double(e.double_value));
+      case ast::LiteralKind::kString: return Const(Value::String(e.string_value));
+      case ast::LiteralKind::kBytes: return Const(Value::Bytes(e.string_value));
+    }
+  }
+
+  void This() {
+    if (scope_.record == nullptr) return Const(Value::Error("'this' is only available inside a process"));
+    std::vector<Value> names;
+    for (const auto& f : scope_.record->fields) names.push_back(Value::String(f.name));
+    Emit(Op::kThis, 0, AddConst(Value::List(std::move(names))));
+  }
+
+  void Ident(const ast::Expr& e) {
+    const std::string& name = e.name;
+    if (!e.leading_dot) {
+      if (const Local* local = FindLocal(name)) {
+        Emit(Op::kLocal, 0, local->slot);
+        return;
+      }
+      if (RecordMember(name)) return;
+    }
+    if (name == "now" && scope_.has_now) {
+      Emit(Op::kNow);
+      return;
+    }
+    if (const sema::Symbol* sym = Global(name)) {
+      if (sym->kind == sema::Symbol::Kind::kSetting) return EmitSetting(*sym->setting);
+      return Const(Value::Error("'" + name + "' is a " + sema::SymbolKindName(sym->kind) + ", not a value"));
+    }
+    if (sema::BuiltinTypeNamed(name) || name == "null_type" || name == "type" || name == "list" || name == "map")
+      return Const(TypeValueNamed(name));
+    Const(Value::Error("undeclared reference to '" + name + "'"));
+  }
+
+  void Select(const ast::Expr& e) {
+    const ast::Expr& operand = *e.args[0];
+    if (operand.kind == ExprKind::kIdent && !FindLocal(operand.name) &&
+        !(scope_.record && scope_.record->Find(operand.name))) {
+      const sema::Symbol* sym = Global(operand.name);
+      if (sym && sym->kind == sema::Symbol::Kind::kEnum) {
+        const sema::EnumInfo& en = *sym->enum_info;
+        int index = en.IndexOf(e.name);
+        if (index < 0) return Const(Value::Error("enum " + en.qualified + " has no value '" + e.name + "'"));
+        return Const(Value::Enum(InternEnum(en.qualified, en.values), index));
+      }
+    }
+    if (operand.kind == ExprKind::kThis && scope_.record) {
+      if (RecordMember(e.name)) return;
+      if (e.name == "sla") {
+        Emit(Op::kRecordSla);
+        return;
+      }
+    }
+    Expr(operand);
+    Emit(Op::kSelect, 0, AddConst(Value::String(e.name)));
+  }
+
+  void Has(const ast::Expr& e) {
+    if (e.args.size() != 1 || e.args[0]->kind != ExprKind::kSelect)
+      return Const(Value::Error("has() takes one field selection"));
+    const ast::Expr& sel = *e.args[0];
+    const ast::Expr& operand = *sel.args[0];
+    if (operand.kind == ExprKind::kThis && scope_.record) {
+      const auto& fields = scope_.record->fields;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name != sel.name) continue;
+        if (fields[i].type.is(TypeKind::kOptional)) Emit(Op::kHasField, 0, static_cast<uint32_t>(i));
+        else Const(Value::Bool(true));
+        return;
+      }
+      if (sel.name == "id" || sel.name == "state") return Const(Value::Bool(true));
+    }
+    Expr(operand);
+    Emit(Op::kHasKey, 0, AddConst(Value::String(sel.name)));
+  }
+
+  void Macro(const ast::Expr& e) {
+    const std::string& name = e.name;
+    size_t argc = e.args.size() - 1;
+    bool map3 = name == "map" && argc == 3;
+    if (!(argc == 2 || map3) || e.args[1]->kind != ExprKind::kIdent)
+      return Const(Value::Error("'" + name + "' takes a variable name and an expression"));
+    Expr(*e.args[0]);
+    uint32_t iter = NewSlot(2);
+    uint32_t var = NewSlot();
+    uint32_t acc = NewSlot();
+    uint32_t init = Emit(Op::kIterInit, static_cast<uint16_t>(iter));
+    if (name == "all") Const(Value::Bool(true));
+    else if (name == "exists") Const(Value::Bool(false));
+    else if (name == "exists_one") Const(Value::Int(0));
+    else Const(Value::List({}));
+    Emit(Op::kStore, 0, acc);
+    uint32_t loop = Here();
+    uint32_t next = Emit(Op::kIterNext, static_cast<uint16_t>(iter), 0, var);
+    locals_.push_back({e.args[1]->name, var});
+    std::vector<uint32_t> to_done;
+    const uint16_t acc16 = static_cast<uint16_t>(acc);
+    if (name == "all") {
+      Expr(*e.args[2]);
+      to_done.push_back(Emit(Op::kAllStep, acc16));
+    } else if (name == "exists") {
+      Expr(*e.args[2]);
+      to_done.push_back(Emit(Op::kExistsStep, acc16));
+    } else if (name == "exists_one") {
+      Expr(*e.args[2]);
+      to_done.push_back(Emit(Op::kCountStep, acc16));
+    } else if (name == "map") {
+      if (map3) {
+        Expr(*e.args[2]);
+        to_done.push_back(Emit(Op::kFilterTest, acc16, 0, loop));
+      }
+      Expr(*e.args[argc]);
+      to_done.push_back(Emit(Op::kAppendStep, acc16));
+    } else {  // filter
+      Expr(*e.args[2]);
+      to_done.push_back(Emit(Op::kFilterTest, acc16, 0, loop));
+      Emit(Op::kLocal, 0, var);
+      to_done.push_back(Emit(Op::kAppendStep, acc16));
+    }
+    Emit(Op::kJump, 0, loop);
+    locals_.pop_back();
+    uint32_t done = Here();
+    chunk_.code[next].a = done;
+    for (uint32_t j : to_done) chunk_.code[j].a = done;
+    Emit(Op::kLocal, 0, acc);
+    if (name == "exists_one") Emit(Op::kExistsOneEnd);
+    chunk_.code[init].a = Here();
+  }
+
+  void Call(const ast::Expr& e) {
+    const std::string& name = e.name;
+    if (name == "has" && !e.has_target) return Has(e);
+    if (e.has_target && sema::IsMacroName(name) && name != "has") return Macro(e);
+    if (!e.has_target) {
+      if (!FindLocal(name)) {
+        if (const sema::Symbol* sym = Global(name)) {
+          if (sym->kind != sema::Symbol::Kind::kFunction)
+            return Const(Value::Error("'" + name + "' is a " + sema::SymbolKindName(sym->kind) + ", not a function"));
+          int index = image_.FunctionIndex(*sym->function);
+          if (index < 0) return Const(Value::Error("policy '" + name + "' is not compiled"));
+          if (e.args.size() != sym->function->params.size())
+            return Const(Value::Error("'" + name + "' takes " + std::to_string(sym->function->params.size()) +
+                                      " argument(s)"));
+          for (const auto& a : e.args) Expr(*a);
+          chunk_.functions_called.push_back(static_cast<uint32_t>(index));
+          Emit(Op::kCall, static_cast<uint16_t>(e.args.size()), static_cast<uint32_t>(index));
+          return;
+        }
+      }
+      if (name == "emitted" && scope_.in_test && e.args.size() == 1) {
+        Expr(*e.args[0]);
+        Emit(Op::kEmitted);
+        return;
+      }
+    }
+    std::optional<Builtin> builtin = FindBuiltin(name, e.has_target, e.args.size());
+    if (!builtin) {
+      std::string form = e.has_target ? "." + name + "()" : name + "()";
+      return Const(Value::Error("no such function: " + form + " with " + std::to_string(e.args.size()) +
+                                " argument(s)"));
+    }
+    if (*builtin == Builtin::kMatches && e.args[1]->kind == ExprKind::kLiteral &&
+        e.args[1]->literal == ast::LiteralKind::kString) {
+      std::string error;
+      if (auto re = CompileRegex(e.args[1]->string_value, &error)) {
+        Expr(*e.args[0]);
+        chunk_.patterns.push_back(std::move(re));
+        Emit(Op::kMatchConst, 0, static_cast<uint32_t>(chunk_.patterns.size() - 1));
+        return;
+      }
+    }
+    for (const auto& a : e.args) Expr(*a);
+    Emit(Op::kBuiltin, static_cast<uint16_t>(e.args.size()), static_cast<uint32_t>(*builtin));
+  }
+
+  void Binary(const ast::Expr& e) {
+    const ast::Expr& lhs = *e.args[0];
+    const ast::Expr& rhs = *e.args[1];
+    if (e.op == ast::Op::kAnd || e.op == ast::Op::kOr) {
+      bool is_and = e.op == ast::Op::kAnd;
+      Expr(lhs);
+      uint32_t j = Emit(is_and ? Op::kAndShort : Op::kOrShort);
+      Expr(rhs);
+      Emit(is_and ? Op::kAndJoin : Op::kOrJoin);
+      chunk_.code[j].a = Here();
+      return;
+    }
+    sema::Type a = TypeOf(lhs), b = TypeOf(rhs);
+    bool ints = a.is(TypeKind::kInt) && b.is(TypeKind::kInt);
+    bool scalars = a == b && IsScalarEqType(a);
+    Expr(lhs);
+    Expr(rhs);
+    switch (e.op) {
+      case ast::Op::kAdd: Emit(ints ? Op::kAddInt : Op::kAdd); return;
+      case ast::Op::kSub: Emit(ints ? Op::kSubInt : Op::kSub); return;
+      case ast::Op::kMul: Emit(Op::kMul); return;
+      case ast::Op::kDiv: Emit(Op::kDiv); return;
+      case ast::Op::kMod: Emit(Op::kMod); return;
+      case ast::Op::kIn: Emit(Op::kIn); return;
+      default: Emit(RelationOp(e.op, ints, scalars)); return;
+    }
+  }
+
+  void Ternary(const ast::Expr& e) {
+    Expr(*e.args[0]);
+    uint32_t cond = Emit(Op::kCond);
+    int depth = depth_;
+    Expr(*e.args[1]);
+    uint32_t jump = Emit(Op::kJump);
+    chunk_.code[cond].a = Here();
+    depth_ = depth;
+    Expr(*e.args[2]);
+    chunk_.code[jump].a = Here();
+    chunk_.code[cond].b = Here();
+  }
+
+  // ------------------------------------------------------------ folding
+
+  static bool HasJumpA(Op op) {
+    switch (op) {
+      case Op::kJump: case Op::kJumpIfNotTrue: case Op::kAndShort: case Op::kOrShort: case Op::kCond:
+      case Op::kIterInit: case Op::kIterNext: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep:
+      case Op::kAppendStep: case Op::kFilterTest:
+        return true;
+      default: return false;
+    }
+  }
+  static bool HasJumpB(Op op) { return op == Op::kCond || op == Op::kFilterTest || op == Op::kJumpNeLocalConst; }
+
+  bool Foldable(const Instr& i, uint32_t slot_base) const {
+    switch (i.op) {
+      case Op::kLocal: case Op::kStore: return i.a >= slot_base;
+      case Op::kIterNext: return i.x >= slot_base && i.b >= slot_base;
+      case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep: case Op::kAppendStep:
+      case Op::kFilterTest: case Op::kJumpNeLocalConst:
+        return i.x >= slot_base;
+      case Op::kField: case Op::kFieldOpt: case Op::kHasField: case Op::kRecordId: case Op::kRecordState:
+      case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
+      case Op::kReturn:
+        return false;
+      default: return true;
+    }
+  }
+
+  void TryFold(uint32_t start, uint32_t slot_base) {
+    uint32_t end = Here();
+    if (end == start || (end == start + 1 && chunk_.code[start].op == Op::kConst)) return;
+    for (uint32_t i = start; i < end; ++i)
+      if (!Foldable(chunk_.code[i], slot_base)) return;
+    Chunk temp;
+    temp.name = "fold";
+    temp.code.assign(chunk_.code.begin() + start, chunk_.code.end());
+    for (Instr& i : temp.code) {
+      if (HasJumpA(i.op)) i.a -= start;
+      if (HasJumpB(i.op)) i.b -= start;
+    }
+    temp.code.push_back(Instr{Op::kReturn});
+    temp.constants = chunk_.constants;
+    temp.patterns = chunk_.patterns;
+    temp.num_locals = chunk_.num_locals;
+    temp.max_stack = chunk_.max_stack + 1;
+    Budget budget;
+    budget.max_steps = 100000;
+    budget.max_size = 100000;
+    Value v = Interpret(nullptr, temp, Activation{}, budget);
+    if (budget.exhausted) return;
+    chunk_.code.resize(start);
+    --depth_;
+    Const(std::move(v));
+  }
+
+  const Image& image_;
+  const sema::Program& program_;
+  Chunk& chunk_;
+  const Scope& scope_;
+  SettingMode mode_;
+  std::vector<Local> locals_;
+  uint32_t next_slot_ = 0;
+  int depth_ = 0;
+};
+
+// ------------------------------------------------------------ Image
+
+namespace {
+
+const void* NodeOf(const sema::FunctionInfo& f) {
+  return f.policy ? static_cast<const void*>(f.policy) : static_cast<const void*>(f.table);
+}
+
+const void* Winner(const sema::Program& program, const void* node) {
+  for (int guard = 0; guard < 64; ++guard) {
+    auto it = program.overrides.find(node);
+    if (it == program.overrides.end()) return node;
+    node = it->second;
+  }
+  return node;
+}
+
+}  // namespace
+
+CompiledExpr::CompiledExpr(const Image& image, Chunk chunk, sema::Type type)
+    : image_(image), chunk_(std::move(chunk)), type_(std::move(type)), exec_(MakeInterpreted(&image_, chunk_)) {}
+
+Value CompiledExpr::Evaluate(const Activation& activation) const {
+  Budget budget;
+  return Evaluate(activation, budget);
+}
+
+bool CompiledExpr::IsConstant() const { return chunk_.code.size() == 2 && chunk_.code[0].op == Op::kConst; }
+
+int Image::FunctionIndex(const sema::FunctionInfo& declared) const {
+  auto it = function_by_node_.find(NodeOf(declared));
+  return it == function_by_node_.end() ? -1 : it->second;
+}
+
+int Image::SettingIndex(const sema::SettingInfo& declared) const {
+  auto it = setting_by_node_.find(declared.decl);
+  return it == setting_by_node_.end() ? -1 : it->second;
+}
+
+StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
+  if (program.diags.HasErrors()) return FailedPrecondition("the program has errors; fix them before compiling");
+  auto image = std::make_unique<Image>(program);
+  Image& im = *image;
+
+  // Functions: one chunk per winning declaration; every declaration node maps to it.
+  std::map<const void*, const sema::FunctionInfo*> function_info;
+  for (const auto& f : program.functions) function_info[NodeOf(*f)] = f.get();
+  std::map<const void*, int> winner_index;
+  for (const auto& f : program.functions) {
+    const void* w = Winner(program, NodeOf(*f));
+    auto [it, inserted] = winner_index.emplace(w, static_cast<int>(im.functions_.size()));
+    if (inserted) {
+      FunctionSlot fn;
+      fn.info = function_info.count(w) ? function_info[w] : f.get();
+      fn.chunk = std::make_unique<Chunk>();
+      im.functions_.push_back(std::move(fn));
+    }
+    im.function_by_node_[NodeOf(*f)] = it->second;
+  }
+  // Settings likewise.
+  std::map<const void*, const sema::SettingInfo*> setting_info;
+  for (const auto& s : program.settings) setting_info[s->decl] = s.get();
+  std::map<const void*, int> setting_winner;
+  for (const auto& s : program.settings) {
+    const void* w = Winner(program, s->decl);
+    auto [it, inserted] = setting_winner.emplace(w, static_cast<int>(im.settings_.size()));
+    if (inserted) {
+      SettingSlot st;
+      st.info = setting_info.count(w) ? setting_info[w] : s.get();
+      im.settings_.push_back(std::move(st));
+    }
+    im.setting_by_node_[s->decl] = it->second;
+  }
+
+  for (FunctionSlot& fn : im.functions_) {
+    const sema::FunctionInfo& f = *fn.info;
+    Scope scope;
+    scope.module = f.module;
+    const auto& params = f.policy ? f.policy->params : f.table->params;
+    for (size_t i = 0; i < params.size() && i < f.params.size(); ++i)
+      scope.locals.emplace_back(params[i].name.text, f.params[i]);
+    fn.chunk->name = std::string(f.policy ? "policy " : "table ") + f.module->name + "." + f.name;
+    Compiler compiler(im, *fn.chunk, scope, Compiler::SettingMode::kRuntime);
+    if (f.policy) compiler.Root(*f.policy->body);
+    else compiler.Table(f);
+  }
+  SMDL_RETURN_IF_ERROR(im.EvaluateSettings());
+  im.settings_ready_ = true;
+  return image;
+}
+
+Status Image::EvaluateSettings() {
+  size_t n = settings_.size();
+  std::vector<Chunk> chunks(n);
+  for (size_t i = 0; i < n; ++i) {
+    const sema::SettingInfo& s = *settings_[i].info;
+    Scope scope;
+    scope.module = s.module;
+    chunks[i].name = "setting " + s.module->name + "." + s.decl->name.text;
+    Compiler compiler(*this, chunks[i], scope, Compiler::SettingMode::kRuntime);
+    compiler.Root(*s.decl->value);
+  }
+  // Settings a function reads, directly or through the functions it calls.
+  std::vector<std::set<uint32_t>> function_settings(functions_.size());
+  std::vector<int> visiting(functions_.size(), 0);
+  std::function<const std::set<uint32_t>&(uint32_t)> settings_of = [&](uint32_t f) -> const std::set<uint32_t>& {
+    if (visiting[f]) return function_settings[f];
+    visiting[f] = 1;
+    const Chunk& c = *functions_[f].chunk;
+    function_settings[f].insert(c.settings_used.begin(), c.settings_used.end());
+    for (uint32_t g : c.functions_called) {
+      const auto& more = settings_of(g);
+      function_settings[f].insert(more.begin(), more.end());
+    }
+    return function_settings[f];
+  };
+  std::vector<int> state(n, 0);  // 0 new, 1 in progress, 2 done
+  std::function<void(size_t)> evaluate = [&](size_t i) {
+    state[i] = 1;
+    std::set<uint32_t> deps(chunks[i].settings_used.begin(), chunks[i].settings_used.end());
+    for (uint32_t f : chunks[i].functions_called) {
+      const auto& more = settings_of(f);
+      deps.insert(more.begin(), more.end());
+    }
+    bool cyclic = false;
+    for (uint32_t d : deps) {
+      if (state[d] == 1) cyclic = true;
+      else if (state[d] == 0) evaluate(d);
+    }
+    if (cyclic) {
+      settings_[i].value = Value::Error("setting '" + settings_[i].info->decl->name.text + "' depends on itself");
+    } else {
+      Budget budget;
+      settings_[i].value = Interpret(this, chunks[i], Activation{}, budget);
+    }
+    settings_[i].done = true;
+    state[i] = 2;
+  };
+  for (size_t i = 0; i < n; ++i)
+    if (state[i] == 0) evaluate(i);
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<CompiledExpr>> Image::Compile(const ast::Expr& expr, const Scope& scope) const {
+  if (scope.locals.size() > 60000) return InvalidArgument("too many locals in scope");
+  Chunk chunk;
+  chunk.name = "expression";
+  Compiler compiler(*this, chunk, scope, Compiler::SettingMode::kConstant);
+  compiler.Root(expr);
+  if (chunk.num_locals > 65535) return ResourceExhausted("expression needs too many local slots");
+  auto it = program_.expr_info.find(&expr);
+  sema::Type type = it == program_.expr_info.end() ? sema::Type::Dyn() : it->second.type;
+  return std::make_unique<CompiledExpr>(*this, std::move(chunk), std::move(type));
+}
+
+StatusOr<Value> Image::Setting(const sema::ModuleInfo& module, std::string_view name) const {
+  Diagnostics probe;
+  const sema::Symbol* sym = sema::LookupGlobal(module, std::string(name), probe, SourceRange{});
+  if (sym == nullptr || sym->kind != sema::Symbol::Kind::kSetting)
+    return NotFound("no setting '" + std::string(name) + "' in module '" + module.name + "'");
+  int index = SettingIndex(*sym->setting);
+  if (index < 0) return NotFound("setting '" + std::string(name) + "' is not compiled");
+  return settings_[static_cast<size_t>(index)].value;
+}
+
+StatusOr<Value> Image::Call(const sema::ModuleInfo& module, std::string_view name, std::span<const Value> args,
+                            Budget& budget) const {
+  Diagnostics probe;
+  const sema::Symbol* sym = sema::LookupGlobal(module, std::string(name), probe, SourceRange{});
+  if (sym == nullptr || sym->kind != sema::Symbol::Kind::kFunction)
+    return NotFound("no policy or table '" + std::string(name) + "' in module '" + module.name + "'");
+  int index = FunctionIndex(*sym->function);
+  if (index < 0) return NotFound("'" + std::string(name) + "' is not compiled");
+  if (args.size() != sym->function->params.size())
+    return InvalidArgument("'" + std::string(name) + "' takes " + std::to_string(sym->function->params.size()) +
+                           " argument(s), " + std::to_string(args.size()) + " given");
+  return InterpretCall(*this, static_cast<size_t>(index), args, budget);
+}
+
+const EnumType* Image::EnumFor(std::string_view qualified) const {
+  for (const auto& e : program_.enums)
+    if (e->qualified == qualified) return InternEnum(e->qualified, e->values);
+  return nullptr;
+}
+
+Scope ProcessScope(const sema::ProcessInfo& process, std::vector<std::pair<std::string, sema::Type>> locals) {
+  Scope scope;
+  scope.module = process.module;
+  scope.record = process.record;
+  scope.locals = std::move(locals);
+  scope.has_now = true;
+  return scope;
+}
+
+// ------------------------------------------------------------ disassembly
+
+const char* OpName(Op op) {
+  static const char* const kNames[] = {
+#define SMDL_VM_NAME(name, format, doc) #name + 1,
+      SMDL_VM_OPCODES(SMDL_VM_NAME)
+#undef SMDL_VM_NAME
+  };
+  return static_cast<size_t>(op) < static_cast<size_t>(Op::kCount) ? kNames[static_cast<size_t>(op)] : "?";
+}
+
+const char* OpFormat(Op op) {
+  static const char* const kFormats[] = {
+#define SMDL_VM_FORMAT(name, format, doc) #format,
+      SMDL_VM_OPCODES(SMDL_VM_FORMAT)
+#undef SMDL_VM_FORMAT
+  };
+  return static_cast<size_t>(op) < static_cast<size_t>(Op::kCount) ? kFormats[static_cast<size_t>(op)] : "-";
+}
+
+std::string Disassemble(const Chunk& chunk) {
+  std::string out = chunk.name + ": " + std::to_string(chunk.code.size()) + " instructions, " +
+                    std::to_string(chunk.num_locals) + " locals (" + std::to_string(chunk.num_params) +
+                    " parameters), stack " + std::to_string(chunk.max_stack) + "\n";
+  for (size_t pc = 0; pc < chunk.code.size(); ++pc) {
+    const Instr& i = chunk.code[pc];
+    std::string format = OpFormat(i.op);
+    char line[160];
+    std::snprintf(line, sizeof line, "%5zu  %-16s", pc, OpName(i.op));
+    out += line;
+    if (format.find('X') != std::string::npos) out += " x=" + std::to_string(i.x);
+    if (format.find('A') != std::string::npos) out += " a=" + std::to_string(i.a);
+    if (format.find('B') != std::string::npos) out += " b=" + std::to_string(i.b);
+    if ((i.op == Op::kConst || i.op == Op::kSelect || i.op == Op::kHasKey) && i.a < chunk.constants.size())
+      out += "  ; " + chunk.constants[i.a].DebugString();
+    if (i.op == Op::kJumpNeLocalConst && i.a < chunk.constants.size())
+      out += "  ; " + chunk.constants[i.a].DebugString();
+    if (i.op == Op::kBuiltin) out += std::string("  ; ") + BuiltinName(static_cast<Builtin>(i.a));
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace smdl::vm

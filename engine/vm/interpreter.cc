@@ -1,0 +1,544 @@
+#include "vm/interpreter.h"
+
+#include <vector>
+
+#include "vm/ops.h"
+
+namespace smdl::vm {
+namespace {
+
+using K = ValueKind;
+
+constexpr size_t kArenaSlots = 16384;
+constexpr int kMaxCallDepth = 64;
+
+// Per-thread frame storage, allocated once. Every slot always holds a valid
+// Value (null when unused), so frames need no placement construction.
+struct Arena {
+  std::vector<Value> slots = std::vector<Value>(kArenaSlots);
+  size_t top = 0;
+  int depth = 0;
+};
+
+Arena& ThreadArena() {
+  thread_local Arena arena;
+  return arena;
+}
+
+Value BudgetError(const Budget& budget) {
+  return Value::Error("evaluation budget exceeded (" + std::to_string(budget.max_steps) + " steps, " +
+                      std::to_string(budget.max_size) + " values built)");
+}
+
+Value FieldValue(const Activation& act, uint32_t index) {
+  if (index < act.fields.size()) return act.fields[index];
+  if (act.field_source != nullptr) return act.field_source->Field(index);
+  return Value::Error("record field " + std::to_string(index) + " is not available");
+}
+
+bool ChargeSize(Budget& budget, uint64_t n) {
+  budget.size += n;
+  if (budget.size > budget.max_size) {
+    budget.exhausted = true;
+    return false;
+  }
+  return true;
+}
+
+Value AsBoolError(const Value& v, const char* what) {
+  if (v.is_error()) return v;
+  return ops::NoSuchOverload(what);
+}
+
+Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t nparams, const Activation& act,
+          Budget& budget);
+
+// Executes the body of a frame whose slots start at `base`.
+Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation& act, Budget& budget) {
+  static void* const kLabels[] = {
+#define SMDL_VM_LABEL(name, format, doc) &&L_##name,
+      SMDL_VM_OPCODES(SMDL_VM_LABEL)
+#undef SMDL_VM_LABEL
+  };
+  const Instr* const code = chunk.code.data();
+  const Value* const consts = chunk.constants.data();
+  Value* const locals = base;
+  Value* sp = base + chunk.num_locals;
+  const Instr* pc = code;
+
+#define DISPATCH() goto* kLabels[static_cast<size_t>((++pc)->op)]
+#define JUMP_TO(target)                                   \
+  do {                                                    \
+    pc = code + (target);                                 \
+    goto* kLabels[static_cast<size_t>(pc->op)];           \
+  } while (0)
+#define BINARY(fn)                                        \
+  do {                                                    \
+    Value rhs = std::move(*--sp);                         \
+    sp[-1] = fn(sp[-1], rhs);                             \
+  } while (0)
+
+  goto* kLabels[static_cast<size_t>(pc->op)];
+
+L_kConst:
+  *sp++ = consts[pc->a];
+  DISPATCH();
+L_kLocal:
+  *sp++ = locals[pc->a];
+  DISPATCH();
+L_kStore:
+  locals[pc->a] = std::move(*--sp);
+  DISPATCH();
+L_kPop:
+  *--sp = Value();
+  DISPATCH();
+L_kField:
+  *sp++ = FieldValue(act, pc->a);
+  DISPATCH();
+L_kFieldOpt: {
+  Value v = FieldValue(act, pc->a);
+  if (v.is(K::kOptional) || v.is_error()) *sp++ = std::move(v);
+  else if (v.is_null()) *sp++ = Value::OptionalNone();
+  else *sp++ = Value::OptionalOf(std::move(v));
+  DISPATCH();
+}
+L_kHasField: {
+  Value v = FieldValue(act, pc->a);
+  if (v.is_error()) *sp++ = std::move(v);
+  else if (v.is(K::kOptional)) *sp++ = Value::Bool(v.has_value());
+  else *sp++ = Value::Bool(!v.is_null());
+  DISPATCH();
+}
+L_kRecordId:
+  *sp++ = act.id ? *act.id : Value::Error("the record's id is not available");
+  DISPATCH();
+L_kRecordState:
+  *sp++ = act.state ? *act.state : Value::Error("the record's state is not available");
+  DISPATCH();
+L_kThis: {
+  const auto& names = consts[pc->a].list();
+  std::vector<std::pair<Value, Value>> entries;
+  for (size_t i = 0; i < names.size(); ++i) {
+    Value v = FieldValue(act, static_cast<uint32_t>(i));
+    if (v.is(K::kOptional)) {
+      if (!v.has_value()) continue;
+      v = Value(v.optional_value());
+    }
+    if (v.is_null() || v.is_error()) continue;
+    entries.emplace_back(names[i], std::move(v));
+  }
+  if (act.id) entries.emplace_back(Value::String("id"), *act.id);
+  if (act.state) entries.emplace_back(Value::String("state"), *act.state);
+  if (act.sla) entries.emplace_back(Value::String("sla"), *act.sla);
+  ChargeSize(budget, entries.size());
+  *sp++ = Value::Map(std::move(entries));
+  DISPATCH();
+}
+L_kRecordSla:
+  *sp++ = act.sla ? *act.sla : Value::Error("the record's SLA clocks are not available");
+  DISPATCH();
+L_kNow:
+  *sp++ = act.now ? Value::Timestamp(*act.now) : Value::Error("'now' is not available here");
+  DISPATCH();
+L_kSetting:
+  *sp++ = image ? image->SettingValue(pc->a) : Value::Error("settings are not available");
+  DISPATCH();
+L_kCall: {
+  size_t argc = pc->x;
+  Value* args = sp - argc;
+  Value result;
+  bool failed = false;
+  for (size_t i = 0; i < argc; ++i)
+    if (args[i].is_error()) { result = args[i]; failed = true; break; }
+  if (!failed) {
+    if (image == nullptr) result = Value::Error("no policies are available");
+    else result = Run(image, image->Function(pc->a), args, argc, Activation{}, budget);
+  }
+  for (size_t i = 0; i < argc; ++i) *--sp = Value();
+  *sp++ = std::move(result);
+  DISPATCH();
+}
+L_kEmitted: {
+  Value name = std::move(*--sp);
+  if (name.is_error()) *sp++ = std::move(name);
+  else if (!name.is(K::kString)) *sp++ = ops::NoSuchOverload("emitted");
+  else if (act.emitted == nullptr) *sp++ = Value::Error("emitted() is only available in tests");
+  else *sp++ = Value::Int((*act.emitted)(name.string_value()));
+  DISPATCH();
+}
+L_kBuiltin: {
+  size_t argc = pc->x;
+  Value* args = sp - argc;
+  Value result = CallBuiltin(static_cast<Builtin>(pc->a), args, argc, budget);
+  for (size_t i = 0; i < argc; ++i) *--sp = Value();
+  *sp++ = std::move(result);
+  DISPATCH();
+}
+L_kMatchConst: {
+  Value& s = sp[-1];
+  if (!s.is_error()) {
+    if (s.is(K::kString)) s = Value::Bool(RegexMatches(*chunk.patterns[pc->a], s.string_value()));
+    else s = ops::NoSuchOverload("matches");
+  }
+  DISPATCH();
+}
+L_kAdd:
+  BINARY(ops::Add);
+  if (sp[-1].is(K::kString) || sp[-1].is(K::kBytes)) {
+    if (!ChargeSize(budget, sp[-1].string_value().size())) sp[-1] = BudgetError(budget);
+  } else if (sp[-1].is(K::kList)) {
+    if (!ChargeSize(budget, sp[-1].list().size())) sp[-1] = BudgetError(budget);
+  }
+  DISPATCH();
+L_kSub:
+  BINARY(ops::Sub);
+  DISPATCH();
+L_kMul:
+  BINARY(ops::Mul);
+  DISPATCH();
+L_kDiv:
+  BINARY(ops::Div);
+  DISPATCH();
+L_kMod:
+  BINARY(ops::Mod);
+  DISPATCH();
+L_kNeg:
+  sp[-1] = ops::Neg(sp[-1]);
+  DISPATCH();
+L_kNot:
+  sp[-1] = ops::Not(sp[-1]);
+  DISPATCH();
+L_kEq:
+  BINARY(ops::Eq);
+  DISPATCH();
+L_kNe:
+  BINARY(ops::Ne);
+  DISPATCH();
+L_kLt:
+  BINARY(ops::Less);
+  DISPATCH();
+L_kLe:
+  BINARY(ops::LessEq);
+  DISPATCH();
+L_kGt:
+  BINARY(ops::Greater);
+  DISPATCH();
+L_kGe:
+  BINARY(ops::GreaterEq);
+  DISPATCH();
+L_kIn:
+  BINARY(ops::In);
+  DISPATCH();
+L_kIndex:
+  BINARY(ops::Index);
+  DISPATCH();
+L_kAddInt: {
+  int64_t r;
+  if (sp[-2].is(K::kInt) && sp[-1].is(K::kInt) && !__builtin_add_overflow(sp[-2].int_value(), sp[-1].int_value(), &r)) {
+    --sp;
+    sp[-1] = Value::Int(r);
+  } else {
+    BINARY(ops::Add);
+  }
+  DISPATCH();
+}
+L_kSubInt: {
+  int64_t r;
+  if (sp[-2].is(K::kInt) && sp[-1].is(K::kInt) && !__builtin_sub_overflow(sp[-2].int_value(), sp[-1].int_value(), &r)) {
+    --sp;
+    sp[-1] = Value::Int(r);
+  } else {
+    BINARY(ops::Sub);
+  }
+  DISPATCH();
+}
+#define INT_RELATION(label, op, fn)                                          \
+  label:                                                                     \
+  if (sp[-2].is(K::kInt) && sp[-1].is(K::kInt)) {                            \
+    bool r = sp[-2].int_value() op sp[-1].int_value();                       \
+    --sp;                                                                    \
+    sp[-1] = Value::Bool(r);                                                 \
+  } else {                                                                   \
+    BINARY(fn);                                                              \
+  }                                                                          \
+  DISPATCH();
+  INT_RELATION(L_kLtInt, <, ops::Less)
+  INT_RELATION(L_kLeInt, <=, ops::LessEq)
+  INT_RELATION(L_kGtInt, >, ops::Greater)
+  INT_RELATION(L_kGeInt, >=, ops::GreaterEq)
+#undef INT_RELATION
+L_kEqScalar:
+L_kNeScalar: {
+  const Value& a = sp[-2];
+  const Value& b = sp[-1];
+  bool ne = pc->op == Op::kNeScalar;
+  if (a.kind() == b.kind() && a.kind() < K::kString && a.kind() != K::kDouble) {
+    bool eq = a.kind() == K::kBool ? a.bool_value() == b.bool_value()
+                                   : (a.int_value() == b.int_value() && a.enum_index() == b.enum_index());
+    --sp;
+    sp[-1] = Value::Bool(eq != ne);
+  } else if (ne) {
+    BINARY(ops::Ne);
+  } else {
+    BINARY(ops::Eq);
+  }
+  DISPATCH();
+}
+L_kSelect:
+  sp[-1] = ops::Select(sp[-1], consts[pc->a].string_value());
+  DISPATCH();
+L_kHasKey:
+  sp[-1] = ops::HasKey(sp[-1], consts[pc->a].string_value());
+  DISPATCH();
+L_kList: {
+  size_t n = pc->a;
+  Value* items = sp - n;
+  Value result;
+  for (size_t i = 0; i < n; ++i)
+    if (items[i].is_error()) { result = items[i]; break; }
+  if (!result.is_error()) {
+    if (!ChargeSize(budget, n)) {
+      result = BudgetError(budget);
+    } else {
+      std::vector<Value> list;
+      list.reserve(n);
+      for (size_t i = 0; i < n; ++i) list.push_back(std::move(items[i]));
+      result = Value::List(std::move(list));
+    }
+  }
+  for (size_t i = 0; i < n; ++i) *--sp = Value();
+  *sp++ = std::move(result);
+  DISPATCH();
+}
+L_kMap: {
+  size_t n = pc->a;
+  Value* items = sp - 2 * n;
+  Value result;
+  for (size_t i = 0; i < 2 * n; ++i)
+    if (items[i].is_error()) { result = items[i]; break; }
+  if (!result.is_error()) {
+    if (!ChargeSize(budget, n)) {
+      result = BudgetError(budget);
+    } else {
+      std::vector<std::pair<Value, Value>> entries;
+      entries.reserve(n);
+      bool bad_key = false;
+      for (size_t i = 0; i < n; ++i) {
+        const Value& k = items[2 * i];
+        if (!(k.is(K::kInt) || k.is(K::kUint) || k.is(K::kString) || k.is(K::kBool) || k.is(K::kEnum))) bad_key = true;
+        entries.emplace_back(std::move(items[2 * i]), std::move(items[2 * i + 1]));
+      }
+      result = bad_key ? Value::Error("unsupported key type for a map") : Value::Map(std::move(entries));
+    }
+  }
+  for (size_t i = 0; i < 2 * n; ++i) *--sp = Value();
+  *sp++ = std::move(result);
+  DISPATCH();
+}
+L_kJump:
+  JUMP_TO(pc->a);
+L_kJumpIfNotTrue: {
+  Value v = std::move(*--sp);
+  if (!(v.is(K::kBool) && v.bool_value())) JUMP_TO(pc->a);
+  DISPATCH();
+}
+L_kJumpNeLocalConst:
+  if (!(locals[pc->x] == consts[pc->a])) JUMP_TO(pc->b);
+  DISPATCH();
+L_kAndShort:
+  if (sp[-1].is(K::kBool) && !sp[-1].bool_value()) JUMP_TO(pc->a);
+  DISPATCH();
+L_kAndJoin: {
+  Value rhs = std::move(*--sp);
+  Value& lhs = sp[-1];
+  if (lhs.is(K::kBool)) {  // true
+    lhs = rhs.is(K::kBool) || rhs.is_error() ? std::move(rhs) : AsBoolError(rhs, "_&&_");
+  } else if (rhs.is(K::kBool) && !rhs.bool_value()) {
+    lhs = std::move(rhs);
+  } else if (!lhs.is_error()) {
+    lhs = AsBoolError(lhs, "_&&_");
+  }
+  DISPATCH();
+}
+L_kOrShort:
+  if (sp[-1].is(K::kBool) && sp[-1].bool_value()) JUMP_TO(pc->a);
+  DISPATCH();
+L_kOrJoin: {
+  Value rhs = std::move(*--sp);
+  Value& lhs = sp[-1];
+  if (lhs.is(K::kBool)) {  // false
+    lhs = rhs.is(K::kBool) || rhs.is_error() ? std::move(rhs) : AsBoolError(rhs, "_||_");
+  } else if (rhs.is(K::kBool) && rhs.bool_value()) {
+    lhs = std::move(rhs);
+  } else if (!lhs.is_error()) {
+    lhs = AsBoolError(lhs, "_||_");
+  }
+  DISPATCH();
+}
+L_kCond: {
+  Value c = std::move(*--sp);
+  if (c.is(K::kBool)) {
+    if (!c.bool_value()) JUMP_TO(pc->a);
+    DISPATCH();
+  }
+  *sp++ = AsBoolError(c, "_?_:_");
+  JUMP_TO(pc->b);
+}
+L_kIterInit: {
+  Value range = std::move(*--sp);
+  if (range.is(K::kList) || range.is(K::kMap)) {
+    locals[pc->x] = std::move(range);
+    locals[pc->x + 1] = Value::Int(0);
+    DISPATCH();
+  }
+  *sp++ = range.is_error() ? std::move(range) : ops::NoSuchOverload("comprehension");
+  JUMP_TO(pc->a);
+}
+L_kIterNext: {
+  const Value& range = locals[pc->x];
+  int64_t i = locals[pc->x + 1].int_value();
+  size_t size = range.is(K::kList) ? range.list().size() : range.map().size();
+  if (static_cast<size_t>(i) >= size) JUMP_TO(pc->a);
+  budget.steps += pc->a - static_cast<uint32_t>(pc - code);
+  if (budget.steps > budget.max_steps) {
+    budget.exhausted = true;
+    JUMP_TO(pc->a);
+  }
+  locals[pc->b] = range.is(K::kList) ? range.list()[static_cast<size_t>(i)] : range.map().entries()[static_cast<size_t>(i)].first;
+  locals[pc->x + 1] = Value::Int(i + 1);
+  DISPATCH();
+}
+L_kAllStep: {
+  Value p = std::move(*--sp);
+  if (p.is(K::kBool)) {
+    if (!p.bool_value()) {
+      locals[pc->x] = std::move(p);
+      JUMP_TO(pc->a);
+    }
+  } else if (!locals[pc->x].is_error()) {
+    locals[pc->x] = AsBoolError(p, "all");
+  }
+  DISPATCH();
+}
+L_kExistsStep: {
+  Value p = std::move(*--sp);
+  if (p.is(K::kBool)) {
+    if (p.bool_value()) {
+      locals[pc->x] = std::move(p);
+      JUMP_TO(pc->a);
+    }
+  } else if (!locals[pc->x].is_error()) {
+    locals[pc->x] = AsBoolError(p, "exists");
+  }
+  DISPATCH();
+}
+L_kCountStep: {
+  Value p = std::move(*--sp);
+  if (!p.is(K::kBool)) {
+    locals[pc->x] = AsBoolError(p, "exists_one");
+    JUMP_TO(pc->a);
+  }
+  if (p.bool_value()) locals[pc->x] = Value::Int(locals[pc->x].int_value() + 1);
+  DISPATCH();
+}
+L_kExistsOneEnd:
+  if (sp[-1].is(K::kInt)) sp[-1] = Value::Bool(sp[-1].int_value() == 1);
+  DISPATCH();
+L_kAppendStep: {
+  Value v = std::move(*--sp);
+  if (v.is_error()) {
+    locals[pc->x] = std::move(v);
+    JUMP_TO(pc->a);
+  }
+  if (!ChargeSize(budget, 1)) {
+    locals[pc->x] = BudgetError(budget);
+    JUMP_TO(pc->a);
+  }
+  Value& acc = locals[pc->x];
+  if (acc.IsUnique()) {
+    acc.MutableListForBuild().push_back(std::move(v));
+  } else {
+    std::vector<Value> items = acc.list();
+    items.push_back(std::move(v));
+    acc = Value::List(std::move(items));
+  }
+  DISPATCH();
+}
+L_kFilterTest: {
+  Value p = std::move(*--sp);
+  if (!p.is(K::kBool)) {
+    locals[pc->x] = AsBoolError(p, "filter");
+    JUMP_TO(pc->a);
+  }
+  if (!p.bool_value()) JUMP_TO(pc->b);
+  DISPATCH();
+}
+L_kReturn:
+  return std::move(*--sp);
+
+#undef DISPATCH
+#undef JUMP_TO
+#undef BINARY
+}
+
+Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t nparams, const Activation& act,
+          Budget& budget) {
+  Arena& arena = ThreadArena();
+  if (arena.depth >= kMaxCallDepth) return Value::Error("call depth exceeded (" + std::to_string(kMaxCallDepth) + ")");
+  budget.steps += chunk.code.size();
+  if (budget.exhausted || budget.steps > budget.max_steps) {
+    budget.exhausted = true;
+    return BudgetError(budget);
+  }
+  size_t need = chunk.num_locals + chunk.max_stack + 1;
+  std::vector<Value> fallback;
+  Value* base;
+  size_t saved_top = arena.top;
+  if (arena.top + need <= arena.slots.size()) {
+    base = arena.slots.data() + arena.top;
+    arena.top += need;
+  } else {
+    fallback.resize(need);
+    base = fallback.data();
+  }
+  for (size_t i = 0; i < chunk.num_params; ++i)
+    base[i] = i < nparams ? params[i] : Value::Error("no value for parameter " + std::to_string(i));
+  ++arena.depth;
+  Value result = Exec(image, chunk, base, act, budget);
+  --arena.depth;
+  for (size_t i = 0; i < need; ++i) base[i] = Value();
+  arena.top = saved_top;
+  return result;
+}
+
+class Interpreted : public Executable {
+ public:
+  Interpreted(const Image* image, const Chunk& chunk) : image_(image), chunk_(chunk) {}
+  Value Run(const Activation& activation, Budget& budget) const override {
+    return Interpret(image_, chunk_, activation, budget);
+  }
+
+ private:
+  const Image* image_;
+  const Chunk& chunk_;
+};
+
+}  // namespace
+
+Value Interpret(const Image* image, const Chunk& chunk, const Activation& activation, Budget& budget) {
+  Value result = Run(image, chunk, activation.locals.data(), activation.locals.size(), activation, budget);
+  if (budget.exhausted) return BudgetError(budget);
+  return result;
+}
+
+Value InterpretCall(const Image& image, size_t index, std::span<const Value> args, Budget& budget) {
+  Value result = Run(&image, image.Function(index), args.data(), args.size(), Activation{}, budget);
+  if (budget.exhausted) return BudgetError(budget);
+  return result;
+}
+
+std::unique_ptr<Executable> MakeInterpreted(const Image* image, const Chunk& chunk) {
+  return std::make_unique<Interpreted>(image, chunk);
+}
+
+}  // namespace smdl::vm

@@ -1,0 +1,206 @@
+// What the expression compiler produces and the interpreter runs.
+//
+// A Chunk is the bytecode of one expression, policy or table: instructions,
+// constants, precompiled patterns and the size of its frame. An Image is the
+// compiled form of a whole checked sema::Program: every policy and decision
+// table (the winning override of each) as a chunk, and every setting already
+// evaluated. A CompiledExpr is one expression (a guard, a target, a test
+// expectation) compiled against an Image in a Scope.
+//
+// The seam for other back ends: a CompiledExpr evaluates through an
+// Executable. The interpreter (interpreter.h) is the reference Executable and
+// the default; a JIT would build another Executable from the same Chunk and
+// must give the same results.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sema/program.h"
+#include "smdl/status.h"
+#include "vm/opcodes.h"
+#include "vm/value.h"
+
+namespace smdl::vm {
+
+class Regex;  // a compiled RE2 pattern (builtins.cc)
+
+struct Chunk {
+  std::string name;                // "policy iso20000.core.response_target", "expression"
+  std::vector<Instr> code;
+  std::vector<Value> constants;
+  std::vector<std::shared_ptr<const Regex>> patterns;
+  uint32_t num_params = 0;         // the first slots, filled by the caller
+  uint32_t num_locals = 0;         // all slots (params, macro variables, accumulators)
+  uint32_t max_stack = 0;
+  // Settings and image functions this chunk reads (to order settings).
+  std::vector<uint32_t> settings_used;
+  std::vector<uint32_t> functions_called;
+};
+
+// Renders a chunk one instruction a line: "  3  Const  a=1  ; 5".
+std::string Disassemble(const Chunk& chunk);
+
+// Where an expression is evaluated: which names it can see.
+struct Scope {
+  // Module-level names (policies, tables, settings, enums) visible to the
+  // expression; nullptr for a bare CEL expression (smdl eval).
+  const sema::ModuleInfo* module = nullptr;
+  // The record a process runs on: its fields, `id`, `state` and `this`.
+  const sema::RecordInfo* record = nullptr;
+  // Locals (event parameters, test handles, eval variables), outermost
+  // first; an Activation gives their values in this order.
+  std::vector<std::pair<std::string, sema::Type>> locals;
+  bool has_now = false;   // `now` is available
+  bool in_test = false;   // `emitted(name)` is available
+};
+
+// The limits of one evaluation. Steps roughly count instructions executed
+// (every loop iteration and every call is counted); size counts list
+// elements, map entries and string or bytes characters built. When either
+// runs out, the evaluation's result is an error value
+// ("evaluation budget exceeded ..."). Reuse a Budget across evaluations only
+// after Reset().
+struct Budget {
+  uint64_t max_steps = 1'000'000;
+  uint64_t max_size = 1'000'000;
+  uint64_t steps = 0;
+  uint64_t size = 0;
+  bool exhausted = false;
+  void Reset() { steps = 0; size = 0; exhausted = false; }
+};
+
+// Values of record fields for an Activation that does not hold them in a
+// vector: Field(i) is the value of RecordInfo::fields[i].
+class FieldSource {
+ public:
+  virtual ~FieldSource() = default;
+  virtual Value Field(size_t index) const = 0;
+};
+
+// The values an expression runs with. Nothing is copied: every pointer and
+// span must stay valid for the evaluation.
+//
+// Record fields: `fields[i]` (or `field_source->Field(i)`) is the value of
+// RecordInfo::fields[i]. A field of optional type (T?) holds
+// Value::OptionalOf(v) when set and Value::OptionalNone() (or null) when
+// unset; `has(this.f)` is false exactly when it is unset.
+struct Activation {
+  std::span<const Value> locals;               // in Scope::locals order
+  std::span<const Value> fields;
+  const FieldSource* field_source = nullptr;   // used when `fields` is empty
+  const Value* id = nullptr;                   // a string value
+  const Value* state = nullptr;                // a string value
+  // `this.sla`: a map from clock name to a map with due, elapsed, remaining,
+  // target, started_at, breached, breached_at, paused, running, stopped, warned.
+  const Value* sla = nullptr;
+  std::optional<smdl::Timestamp> now;
+  // Tests: how many messages named `name` were emitted so far.
+  const std::function<int64_t(std::string_view name)>* emitted = nullptr;
+};
+
+class Image;
+
+// How a compiled expression runs: the interpreter, or later a JIT.
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  virtual Value Run(const Activation& activation, Budget& budget) const = 0;
+};
+
+class CompiledExpr {
+ public:
+  CompiledExpr(const Image& image, Chunk chunk, sema::Type type);
+  CompiledExpr(const CompiledExpr&) = delete;
+  CompiledExpr& operator=(const CompiledExpr&) = delete;
+
+  // Evaluates the expression. Never throws; failures are error values.
+  // Thread-safe: one CompiledExpr may be evaluated by several threads at
+  // once, each with its own Activation and Budget.
+  Value Evaluate(const Activation& activation, Budget& budget) const { return exec_->Run(activation, budget); }
+  // With a fresh default budget.
+  Value Evaluate(const Activation& activation) const;
+
+  const Chunk& chunk() const { return chunk_; }
+  const sema::Type& type() const { return type_; }  // the static type
+  const Image& image() const { return image_; }
+  // Whether the expression folded to a constant at compile time.
+  bool IsConstant() const;
+  // Replaces the executable (a JIT back end); the interpreter is the default.
+  void SetExecutable(std::unique_ptr<Executable> exec) { exec_ = std::move(exec); }
+
+ private:
+  const Image& image_;
+  Chunk chunk_;
+  sema::Type type_;
+  std::unique_ptr<Executable> exec_;
+};
+
+// A compiled sema::Program. The Program must outlive the Image, and the
+// Image every CompiledExpr compiled from it. Immutable after Build, so
+// thread-safe.
+class Image {
+ public:
+  // Compiles every policy and decision table and evaluates every setting
+  // (in dependency order; a setting whose evaluation fails holds the error
+  // value). Fails with FailedPrecondition if the program has errors.
+  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program);
+
+  // Compiles an expression that the checker has checked in `scope` (so that
+  // Program::expr_info knows its types). Expressions with check errors still
+  // compile: the parts in error evaluate to error values.
+  StatusOr<std::unique_ptr<CompiledExpr>> Compile(const ast::Expr& expr, const Scope& scope) const;
+
+  // The value of a setting as `module` sees it (the winning override).
+  StatusOr<Value> Setting(const sema::ModuleInfo& module, std::string_view name) const;
+  // Calls a policy or decision table visible in `module` (the winning
+  // override). Arguments must have the declared types.
+  StatusOr<Value> Call(const sema::ModuleInfo& module, std::string_view name, std::span<const Value> args,
+                       Budget& budget) const;
+
+  // The interned EnumType of an enum declared in the program, or nullptr.
+  const EnumType* EnumFor(std::string_view qualified) const;
+  const sema::Program& program() const { return program_; }
+
+  // For the interpreter and the disassembler.
+  size_t FunctionCount() const { return functions_.size(); }
+  const Chunk& Function(size_t i) const { return *functions_[i].chunk; }
+  const std::string& FunctionName(size_t i) const { return functions_[i].chunk->name; }
+  const Value& SettingValue(size_t i) const { return settings_[i].value; }
+
+  explicit Image(const sema::Program& program) : program_(program) {}
+
+ private:
+  friend class Compiler;
+  struct FunctionSlot {
+    const sema::FunctionInfo* info = nullptr;  // the winning declaration
+    std::unique_ptr<Chunk> chunk;
+  };
+  struct SettingSlot {
+    const sema::SettingInfo* info = nullptr;   // the winning declaration
+    Value value;
+    bool done = false;
+  };
+  // Index of the function / setting a declaration node resolves to (after
+  // overrides), or -1.
+  int FunctionIndex(const sema::FunctionInfo& declared) const;
+  int SettingIndex(const sema::SettingInfo& declared) const;
+  Status EvaluateSettings();
+
+  const sema::Program& program_;
+  std::vector<FunctionSlot> functions_;
+  std::vector<SettingSlot> settings_;
+  std::map<const void*, int> function_by_node_;  // any declaration node -> index
+  std::map<const void*, int> setting_by_node_;
+  bool settings_ready_ = false;
+};
+
+}  // namespace smdl::vm

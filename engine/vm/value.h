@@ -1,0 +1,230 @@
+// The run-time values of SMDL expressions: CEL's values plus enums, record
+// references and optionals.
+//
+// A Value is 16 bytes: a kind tag, a 32-bit side word and an 8-byte payload.
+// Scalars (null, bool, int, uint, double, timestamp, duration, enum values,
+// type values) live entirely inside it, so that evaluating a scalar
+// expression never touches the heap. Strings, bytes, lists, maps, references,
+// present optionals and errors point to an immutable, reference-counted heap
+// object that copies share; the count is atomic, so values may be shared
+// between threads. Nothing ever mutates a heap object once another Value can
+// see it.
+//
+// Errors are values, as in CEL: an operation on an error yields that error,
+// and `Value::Error("...")` carries a message for the user.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/time.h"
+
+namespace smdl::vm {
+
+enum class ValueKind : uint8_t {
+  kNull,
+  kBool,
+  kInt,
+  kUint,
+  kDouble,
+  kTimestamp,
+  kDuration,
+  kEnum,
+  kType,
+  // Heap-backed kinds from here on (kOptional may also be empty: none).
+  kString,
+  kBytes,
+  kList,
+  kMap,
+  kRef,
+  kOptional,
+  kError,
+};
+
+const char* ValueKindName(ValueKind kind);
+
+// An enum type as the engine sees it: its qualified name and its values in
+// declaration order. Interned for the life of the process (InternEnum), so a
+// Value can point at it without owning it.
+struct EnumType {
+  std::string qualified;
+  std::vector<std::string> values;
+  int IndexOf(std::string_view value) const;
+};
+
+// Returns the one EnumType with this name and these values (created on first
+// use, never freed). Thread-safe.
+const EnumType* InternEnum(const std::string& qualified, const std::vector<std::string>& values);
+
+// A type value's name, interned for the life of the process ("int",
+// "google.protobuf.Timestamp", "iso20000.core.Priority", ...). Thread-safe.
+const std::string* InternTypeName(std::string_view name);
+
+class Value;
+
+namespace detail {
+struct HeapObject {
+  std::atomic<uint32_t> refs{1};
+  ValueKind kind;
+  explicit HeapObject(ValueKind k) : kind(k) {}
+};
+void Release(HeapObject* object);
+}  // namespace detail
+
+// A map: entries in insertion order, keys unique under CEL equality
+// (1, 1u and 1.0 are the same key). Lookup is linear for small maps and
+// hashed for larger ones.
+class MapData {
+ public:
+  const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
+  size_t size() const { return entries_.size(); }
+  // The value under `key`, or nullptr.
+  const Value* Find(const Value& key) const;
+  // The value under the string key `key`, or nullptr (no Value is built).
+  const Value* FindString(std::string_view key) const;
+
+ private:
+  friend class Value;
+  std::vector<std::pair<Value, Value>> entries_;
+  std::vector<uint32_t> index_;  // open addressing over entries_ (+1; 0 empty); empty for small maps
+  void BuildIndex();
+};
+
+class Value {
+ public:
+  Value() : kind_(ValueKind::kNull) { bits_.i = 0; }
+  Value(const Value& o) : kind_(o.kind_), aux_(o.aux_), bits_(o.bits_) { Retain(); }
+  Value(Value&& o) noexcept : kind_(o.kind_), aux_(o.aux_), bits_(o.bits_) { o.kind_ = ValueKind::kNull; }
+  Value& operator=(const Value& o) {
+    if (this != &o) { o.Retain(); Drop(); kind_ = o.kind_; aux_ = o.aux_; bits_ = o.bits_; }
+    return *this;
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) { Drop(); kind_ = o.kind_; aux_ = o.aux_; bits_ = o.bits_; o.kind_ = ValueKind::kNull; }
+    return *this;
+  }
+  ~Value() { Drop(); }
+
+  // ---- constructors
+  static Value Null() { return Value(); }
+  static Value Bool(bool b) { Value v(ValueKind::kBool); v.bits_.b = b; return v; }
+  static Value Int(int64_t i) { Value v(ValueKind::kInt); v.bits_.i = i; return v; }
+  static Value Uint(uint64_t u) { Value v(ValueKind::kUint); v.bits_.u = u; return v; }
+  static Value Double(double d) { Value v(ValueKind::kDouble); v.bits_.d = d; return v; }
+  // Timestamps must lie in CEL's range (years 1 to 9999) and durations within
+  // ±10000 years; TimestampChecked/DurationChecked return an error otherwise.
+  static Value Timestamp(smdl::Timestamp t) { Value v(ValueKind::kTimestamp); v.bits_.i = t.seconds; v.aux_ = t.nanos; return v; }
+  static Value Duration(smdl::Duration d) { Value v(ValueKind::kDuration); v.bits_.i = d.seconds; v.aux_ = d.nanos; return v; }
+  static Value TimestampChecked(smdl::Timestamp t);
+  static Value DurationChecked(smdl::Duration d);
+  static Value Enum(const EnumType* type, int index) { Value v(ValueKind::kEnum); v.bits_.e = type; v.aux_ = index; return v; }
+  // A type value; the name is interned.
+  static Value Type(std::string_view name) { Value v(ValueKind::kType); v.bits_.t = InternTypeName(name); return v; }
+  static Value TypeInterned(const std::string* name) { Value v(ValueKind::kType); v.bits_.t = name; return v; }
+  static Value String(std::string s);
+  static Value Bytes(std::string s);
+  static Value List(std::vector<Value> items);
+  // A map from entries; a repeated key gives an error value.
+  static Value Map(std::vector<std::pair<Value, Value>> entries);
+  // A reference to a record: its qualified type and its id.
+  static Value Ref(std::string record_type, std::string id);
+  static Value OptionalNone() { return Value(ValueKind::kOptional); }
+  static Value OptionalOf(Value inner);
+  static Value Error(std::string message);
+
+  // ---- inspection
+  ValueKind kind() const { return kind_; }
+  bool is(ValueKind k) const { return kind_ == k; }
+  bool is_error() const { return kind_ == ValueKind::kError; }
+  bool is_null() const { return kind_ == ValueKind::kNull; }
+
+  // Accessors; each requires the matching kind (asserted in debug builds).
+  bool bool_value() const { return bits_.b; }
+  int64_t int_value() const { return bits_.i; }
+  uint64_t uint_value() const { return bits_.u; }
+  double double_value() const { return bits_.d; }
+  smdl::Timestamp timestamp_value() const { return {bits_.i, aux_}; }
+  smdl::Duration duration_value() const { return {bits_.i, aux_}; }
+  const EnumType* enum_type() const { return bits_.e; }
+  int enum_index() const { return aux_; }
+  const std::string& enum_name() const { return bits_.e->values[static_cast<size_t>(aux_)]; }
+  const std::string& type_name() const { return *bits_.t; }
+  const std::string* type_name_interned() const { return bits_.t; }
+  // kString, kBytes: the text; kError: the message.
+  const std::string& string_value() const;
+  const std::string& error_message() const { return string_value(); }
+  const std::vector<Value>& list() const;
+  const MapData& map() const;
+  const std::string& ref_type() const;
+  const std::string& ref_id() const;
+  bool has_value() const { return bits_.h != nullptr; }  // kOptional: present?
+  const Value& optional_value() const;                   // kOptional, present
+
+  // Mutable access for a builder that holds the only reference (the
+  // interpreter building a list); asserts uniqueness in debug builds.
+  std::vector<Value>& MutableListForBuild();
+  // Whether this is the only reference to its heap object.
+  bool IsUnique() const { return heap() && bits_.h && bits_.h->refs.load(std::memory_order_acquire) == 1; }
+
+  // CEL equality (numbers compare across int, uint and double; NaN is not
+  // equal to itself; values of different kinds are not equal). Errors are
+  // never equal; callers propagate errors before comparing.
+  friend bool operator==(const Value& a, const Value& b);
+  friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+
+  // A hash consistent with ==, for map keys (int, uint, bool, string, enum).
+  size_t Hash() const;
+
+  // A readable rendering for tests and logs: 5, 5u, 1.5, "text", b"\x00",
+  // [1, 2], {"a": 1}, timestamp("2026-01-01T00:00:00Z"), duration("3600s"),
+  // Priority.p1, ref(Incident, "INC-1"), optional.of(1), optional.none(),
+  // int (a type), error("...").
+  std::string DebugString() const;
+
+ private:
+  explicit Value(ValueKind k) : kind_(k) { bits_.h = nullptr; }
+  bool heap() const { return kind_ >= ValueKind::kString; }
+  void Retain() const {
+    if (heap() && bits_.h) bits_.h->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void Drop() {
+    if (heap() && bits_.h) detail::Release(bits_.h);
+  }
+  static Value FromHeap(ValueKind k, detail::HeapObject* h) { Value v(k); v.bits_.h = h; return v; }
+
+  ValueKind kind_;
+  int32_t aux_ = 0;  // timestamp/duration nanos, enum index
+  union Bits {
+    bool b;
+    int64_t i;
+    uint64_t u;
+    double d;
+    const EnumType* e;
+    const std::string* t;
+    detail::HeapObject* h;
+  } bits_;
+};
+
+static_assert(sizeof(Value) == 16, "Value must stay small");
+
+// Orders two values of the same orderable kind (numbers across kinds, strings,
+// bytes, bools, timestamps, durations, enums of one type). Returns -1, 0 or 1,
+// or 2 when the values are not ordered (NaN, different kinds, lists, ...).
+int Compare(const Value& a, const Value& b);
+
+// Timestamps and durations are written by smdl::FormatTimestamp and
+// smdl::FormatDuration (base/time.h).
+// The shortest text that reads back as the same double, always with a
+// fraction or an exponent ("1.0", "1e+100"); "NaN", "Infinity", "-Infinity".
+std::string FormatDouble(double d);
+
+// CEL's limits on timestamps (0001-01-01 to 9999-12-31T23:59:59.999999999Z).
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+constexpr int64_t kMaxDurationSeconds = 315576000000;
+
+}  // namespace smdl::vm
