@@ -24,6 +24,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+// "a.b.c" for a chain of selections on an identifier, else "".
+std::string DottedName(const ast::Expr& e) {
+  if (e.kind == ExprKind::kIdent) return e.leading_dot ? "" : e.name;
+  if (e.kind != ExprKind::kSelect) return "";
+  std::string prefix = DottedName(*e.args[0]);
+  return prefix.empty() ? "" : prefix + "." + e.name;
+}
+
 bool IsMapKeyType(const Type& t) {
   return t.IsErrorOrDyn() || t.is(K::kInt) || t.is(K::kUint) || t.is(K::kString) || t.is(K::kBool) ||
          t.is(K::kEnum);
@@ -180,6 +188,10 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
 
 Type ExprChecker::Select(const ast::Expr& e) {
   const ast::Expr& operand = *e.args[0];
+  // CEL's names for the types of timestamps and durations.
+  if (std::string dotted = DottedName(e);
+      (dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
+    return Type::TypeOf();
   // `Impact.high`: an enum value, unless a local or field shadows the enum's name.
   if (operand.kind == ExprKind::kIdent && !FindLocal(operand.name) &&
       !(env_.record && env_.record->Find(operand.name))) {

@@ -231,7 +231,8 @@ struct CivilTime {
 };
 
 // Parses "+05:30" / "-08:00" style fixed offsets.
-bool FixedOffset(const std::string& tz, int64_t& seconds) {
+bool FixedOffset(std::string tz, int64_t& seconds) {
+  if (tz.size() == 5 && tz[2] == ':') tz = "+" + tz;
   if (tz.size() != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':') return false;
   auto digit = [&](size_t i) { return tz[i] >= '0' && tz[i] <= '9'; };
   if (!digit(1) || !digit(2) || !digit(4) || !digit(5)) return false;

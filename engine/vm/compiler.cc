@@ -297,13 +297,24 @@ class Compiler {
       if (sym->kind == sema::Symbol::Kind::kSetting) return EmitSetting(*sym->setting);
       return Const(Value::Error("'" + name + "' is a " + sema::SymbolKindName(sym->kind) + ", not a value"));
     }
-    if (sema::BuiltinTypeNamed(name) || name == "null_type" || name == "type" || name == "list" || name == "map")
+    if ((sema::BuiltinTypeNamed(name) && name != "dyn") || name == "null_type" || name == "type" || name == "list" || name == "map")
       return Const(TypeValueNamed(name));
     Const(Value::Error("undeclared reference to '" + name + "'"));
   }
 
+  // "a.b.c" for a chain of selections on an identifier, else "".
+  static std::string DottedName(const ast::Expr& e) {
+    if (e.kind == ExprKind::kIdent) return e.leading_dot ? "" : e.name;
+    if (e.kind != ExprKind::kSelect) return "";
+    std::string prefix = DottedName(*e.args[0]);
+    return prefix.empty() ? "" : prefix + "." + e.name;
+  }
+
   void Select(const ast::Expr& e) {
     const ast::Expr& operand = *e.args[0];
+    if (std::string dotted = DottedName(e);
+        (dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
+      return Const(Value::Type(dotted));
     if (operand.kind == ExprKind::kIdent && !FindLocal(operand.name) &&
         !(scope_.record && scope_.record->Find(operand.name))) {
       const sema::Symbol* sym = Global(operand.name);

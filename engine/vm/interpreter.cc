@@ -97,15 +97,14 @@ L_kField:
   DISPATCH();
 L_kFieldOpt: {
   Value v = FieldValue(act, pc->a);
-  if (v.is(K::kOptional) || v.is_error()) *sp++ = std::move(v);
-  else if (v.is_null()) *sp++ = Value::OptionalNone();
-  else *sp++ = Value::OptionalOf(std::move(v));
+  if (v.is(K::kOptional)) *sp++ = v.has_value() ? v.optional_value() : Value();
+  else *sp++ = std::move(v);
   DISPATCH();
 }
 L_kHasField: {
   Value v = FieldValue(act, pc->a);
   if (v.is_error()) *sp++ = std::move(v);
-  else if (v.is(K::kOptional)) *sp++ = Value::Bool(v.has_value());
+  else if (v.is(K::kOptional)) *sp++ = Value::Bool(v.has_value());  // also accepted for T? fields
   else *sp++ = Value::Bool(!v.is_null());
   DISPATCH();
 }

@@ -400,12 +400,9 @@ StatusOr<Value> KeyFromText(const std::string& text, const sema::Type& t, const 
 StatusOr<Value> FromPlainJson(const json& j, const sema::Type& t, const sema::Program* program) {
   auto expect = [&](const char* what) { return Bad("expected " + std::string(what) + " for " + t.ToString(), j); };
   switch (t.kind) {
-    case TK::kOptional: {
-      if (j.is_null()) return Value::OptionalNone();
-      auto inner = FromPlainJson(j, t.params[0], program);
-      if (!inner.ok()) return inner;
-      return Value::OptionalOf(std::move(inner).value());
-    }
+    case TK::kOptional:
+      if (j.is_null()) return Value::Null();
+      return FromPlainJson(j, t.params[0], program);
     case TK::kBool:
       if (!j.is_boolean()) return expect("true or false");
       return Value::Bool(j.get<bool>());

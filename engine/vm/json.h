@@ -18,7 +18,7 @@
 // an enum value as its name ("high"), a timestamp as an RFC 3339 string, a
 // duration as "3600s", a reference as its id, a list as an array, a map as an
 // object (keys written as text: "p1", "42", "true"), an absent optional as
-// null, dyn as the natural JSON value, a record (test handle) as an object of
+// null (decoded as Value::Null(), a present one as its value), dyn as the natural JSON value, a record (test handle) as an object of
 // its fields plus "id" and "state".
 #pragma once
 

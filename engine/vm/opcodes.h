@@ -20,7 +20,7 @@
   X(kStore, A, "pop into local slot a")                                                      \
   X(kPop, -, "drop the top of the stack")                                                    \
   X(kField, A, "push field a of the record")                                                 \
-  X(kFieldOpt, A, "push optional field a of the record (an optional value)")                 \
+  X(kFieldOpt, A, "push optional field a of the record: its value, or null when unset")      \
   X(kHasField, A, "push whether optional field a of the record is set")                      \
   X(kRecordId, -, "push the record's id")                                                    \
   X(kRecordState, -, "push the record's state")                                              \

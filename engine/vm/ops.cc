@@ -89,7 +89,13 @@ Value Sub(const Value& a, const Value& b) {
       }
       case K::kDouble: return Value::Double(a.double_value() - b.double_value());
       case K::kDuration: return DurationFromNanos(TotalNanos(a) - TotalNanos(b));
-      case K::kTimestamp: return DurationFromNanos(TotalNanos(a) - TotalNanos(b));
+      case K::kTimestamp: {
+        // As in cel-go, the difference of two timestamps must fit in int64
+        // nanoseconds (about 292 years).
+        i128 d = TotalNanos(a) - TotalNanos(b);
+        if (d > INT64_MAX || d < INT64_MIN) return Value::Error("duration out of range");
+        return DurationFromNanos(d);
+      }
       default: break;
     }
   }

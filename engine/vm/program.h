@@ -90,9 +90,15 @@ class FieldSource {
 // span must stay valid for the evaluation.
 //
 // Record fields: `fields[i]` (or `field_source->Field(i)`) is the value of
-// RecordInfo::fields[i]. A field of optional type (T?) holds
-// Value::OptionalOf(v) when set and Value::OptionalNone() (or null) when
-// unset; `has(this.f)` is false exactly when it is unset.
+// RecordInfo::fields[i]. A field of optional type (T?) holds its value when
+// set and null when unset (Value::OptionalOf(v) and Value::OptionalNone()
+// are accepted too); `has(this.f)` is false exactly when it is unset.
+//
+// SMDL's optional types (T?) are represented without a wrapper: a value of
+// type T? is null or a value of type T, so `f == null`, `f.hasValue()`,
+// `f.orValue(x)` and `f.value()` all work on it. Value::OptionalOf and
+// Value::OptionalNone exist for CEL's optional values and compare equal to
+// the value they hold and to null respectively.
 struct Activation {
   std::span<const Value> locals;               // in Scope::locals order
   std::span<const Value> fields;

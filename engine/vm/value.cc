@@ -229,30 +229,16 @@ int CompareNumbers(const Value& a, const Value& b) {
     return cmp(static_cast<uint64_t>(a.int_value()), b.uint_value());
   }
   if (ka == ValueKind::kUint && kb == ValueKind::kInt) return -CompareNumbers(b, a);
-  // One side is a double.
-  if (ka == ValueKind::kDouble) {
-    int r = CompareNumbers(b, a);
-    return r == 2 ? 2 : -r;
-  }
-  double y = b.double_value();
-  if (std::isnan(y)) return 2;
-  if (ka == ValueKind::kInt) {
-    int64_t x = a.int_value();
-    if (y >= 9223372036854775808.0) return -1;
-    if (y < -9223372036854775808.0) return 1;
-    // y is within int64 range: compare the integer part, then the fraction.
-    double t = std::trunc(y);
-    int64_t yi = static_cast<int64_t>(t);
-    if (x != yi) return cmp(x, yi);
-    return cmp(0.0, y - t);
-  }
-  uint64_t x = a.uint_value();
-  if (y >= 18446744073709551616.0) return -1;
-  if (y < 0) return 1;
-  double t = std::trunc(y);
-  uint64_t yi = static_cast<uint64_t>(t);
-  if (x != yi) return cmp(x, yi);
-  return cmp(0.0, y - t);
+  // One side is a double: CEL compares an int or uint with a double as
+  // doubles (so 9223372036854775807 == 9223372036854775808.0).
+  double x = ka == ValueKind::kDouble ? a.double_value()
+             : ka == ValueKind::kInt  ? static_cast<double>(a.int_value())
+                                      : static_cast<double>(a.uint_value());
+  double y = kb == ValueKind::kDouble ? b.double_value()
+             : kb == ValueKind::kInt  ? static_cast<double>(b.int_value())
+                                      : static_cast<double>(b.uint_value());
+  if (std::isnan(x) || std::isnan(y)) return 2;
+  return cmp(x, y);
 }
 
 bool IsNumber(ValueKind k) { return k == ValueKind::kInt || k == ValueKind::kUint || k == ValueKind::kDouble; }
@@ -283,7 +269,18 @@ int Compare(const Value& a, const Value& b) {
 
 bool operator==(const Value& a, const Value& b) {
   if (IsNumber(a.kind()) && IsNumber(b.kind())) return CompareNumbers(a, b) == 0;
-  if (a.kind() != b.kind()) return false;
+  if (a.kind() != b.kind()) {
+    // An optional equals null when absent and its value when present.
+    if (a.kind() == ValueKind::kOptional) return a.has_value() ? a.optional_value() == b : b.is_null();
+    if (b.kind() == ValueKind::kOptional) return b == a;
+    // A reference equals a record (a test handle, a map) with the same id.
+    if (a.kind() == ValueKind::kRef && b.kind() == ValueKind::kMap) {
+      const Value* id = b.map().FindString("id");
+      return id != nullptr && id->kind() == ValueKind::kString && id->string_value() == a.ref_id();
+    }
+    if (a.kind() == ValueKind::kMap && b.kind() == ValueKind::kRef) return b == a;
+    return false;
+  }
   switch (a.kind()) {
     case ValueKind::kNull: return true;
     case ValueKind::kBool: return a.bool_value() == b.bool_value();

@@ -1,0 +1,6 @@
+# The CEL conformance corpus through `smdl eval --batch`: fails if any suite
+# passes fewer tests than docs/conformance.md records.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+add_test(NAME "CEL conformance"
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run.py ${SMDL_BIN} ${CMAKE_CURRENT_LIST_DIR}
+          --expect ${PROJECT_SOURCE_DIR}/docs/conformance.md)
