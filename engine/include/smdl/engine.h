@@ -1,0 +1,152 @@
+// The smdl engine: checked SMDL processes executed against records persisted
+// in RocksDB. This header is the whole embedding API; it shows no ANTLR,
+// RocksDB or LLVM type. Records, history and messages cross it as JSON text.
+//
+//   auto engine = smdl::Engine::Open("var/db");           // StatusOr
+//   (*engine)->Deploy({"stdlib", "site"});                // a definition version
+//   auto rec = (*engine)->Create("Incident", R"({"title": "VPN down", ...})");
+//   (*engine)->Fire(id, "assign", R"({"to": "alice"})");
+//
+// Every operation returns a Status or StatusOr. A rejected operation (unknown
+// record, event not accepted in this state, guard false, bad parameter, an
+// action's runtime error) returns kFailedPrecondition or kInvalidArgument
+// with the reason, and changes nothing.
+//
+// Thread safety: an Engine may be used from many threads at once. Fires on
+// one record are serialised; fires on different records run in parallel and
+// share commits (and, in sync mode, fsyncs).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "smdl/status.h"
+#include "smdl/time.h"
+
+namespace smdl {
+
+// Where the engine's time comes from. Tests and simulations use ManualClock
+// to run in virtual time.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Timestamp Now() const override;
+};
+
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Timestamp start) : now_(start) {}
+  Timestamp Now() const override { return now_; }
+  void Set(Timestamp t) { now_ = t; }
+
+ private:
+  Timestamp now_;
+};
+
+// What a commit promises once it returns.
+//  kSync:  the write-ahead log is fsynced before the call returns; an
+//          acknowledged create or fire survives a crash of the process or of
+//          the machine. Concurrent commits share one fsync.
+//  kAsync: the log is written to the operating system but not fsynced; an
+//          acknowledged operation survives a crash of the process, the last
+//          ones may be lost if the machine loses power.
+enum class Durability { kSync, kAsync };
+
+struct EngineOptions {
+  Durability durability = Durability::kSync;
+  const Clock* clock = nullptr;            // not owned; null: the system clock
+  std::vector<std::string> search_path;    // extra roots for imports at deploy
+  bool use_environment = true;             // $SMDL_PATH and the standard library
+  bool run_scheduler = false;              // a thread that fires due timers
+  int max_follow_on = 32;                  // automatic transitions per fire
+};
+
+// Who asks, and how to recognise a repeated request.
+struct CallOptions {
+  std::string idempotency_key;  // empty: none; a repeat returns the first result
+  std::string actor;            // recorded in the audit log; empty: "system"
+};
+
+struct DeployResult {
+  uint64_t version = 0;     // the definition version now current
+  std::string hash;         // SHA-256 over the modules' names and sources
+  bool unchanged = false;   // the same sources as the current version
+  std::vector<std::string> modules;
+  std::vector<std::string> overrides;  // "name: winner module (over module)"
+};
+
+struct ListQuery {
+  std::string type;   // record type (short or qualified); empty: all
+  std::string state;  // empty: any state
+  size_t limit = 1000;
+};
+
+class Engine {
+ public:
+  // Opens (or creates) the engine's database in `dir` and loads the current
+  // definition version, if any.
+  static StatusOr<std::unique_ptr<Engine>> Open(const std::string& dir, const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Checks the modules at `paths` (files or directories, with their imports)
+  // and stores them as a new definition version. Diagnostics make it fail
+  // with kInvalidArgument, their rendered text as the message.
+  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths);
+  // The same from in-memory (path, text) pairs.
+  StatusOr<DeployResult> DeploySources(const std::vector<std::pair<std::string, std::string>>& files);
+
+  // Creates a record of `type` from a JSON object of fields, runs `on
+  // create`, enters the initial state and starts its SLA clocks. Returns the
+  // record as JSON (with its new "id").
+  StatusOr<std::string> Create(const std::string& type, const std::string& fields_json,
+                               const CallOptions& call = {});
+
+  // Sends `event` with a JSON object of parameters to record `id`. Returns
+  // the record as JSON after the transition.
+  StatusOr<std::string> Fire(const std::string& id, const std::string& event, const std::string& params_json = "{}",
+                             const CallOptions& call = {});
+
+  StatusOr<std::string> Get(const std::string& id) const;      // the record
+  StatusOr<std::string> History(const std::string& id) const;  // its audit entries, oldest first
+  StatusOr<std::string> List(const ListQuery& query) const;    // records, by id
+  // An SLA clock explained: segments, calendar intervals, how due was computed.
+  StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) const;
+
+  // Fires every timer (state timers, SLA warnings and breaches) due at or
+  // before `now` (default: the clock's time), in due order. Returns how many
+  // fired. Each fires once: its removal commits with its transition.
+  StatusOr<size_t> RunDueTimers(std::optional<Timestamp> now = std::nullopt);
+  StatusOr<std::string> PendingTimers() const;  // JSON array, by due time
+
+  // Messages emitted by committed transitions, not yet acknowledged, oldest
+  // first (at-least-once delivery).
+  StatusOr<std::string> Outbox(size_t limit = 100) const;
+  // Acknowledges every message with a sequence number up to `sequence`.
+  Status Acknowledge(uint64_t sequence);
+
+  // Checks the audit log's hash chain and that every record equals the replay
+  // of its history. kCorruption names the first inconsistency; on success the
+  // JSON summary says what was checked.
+  StatusOr<std::string> Verify() const;
+
+  // Approximate memory held by the storage engine, for monitoring.
+  uint64_t StorageMemoryBytes() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace smdl

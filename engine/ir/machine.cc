@@ -1,0 +1,271 @@
+#include "ir/machine.h"
+
+#include <algorithm>
+
+#include "sema/scope.h"
+
+namespace smdl::ir {
+
+// Compiles one process; reports the first expression that fails to compile.
+class MachineBuilder {
+ public:
+  MachineBuilder(const sema::Program& program, const vm::Image& vm,
+                 std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars)
+      : program_(program), vm_(vm), calendars_(calendars) {}
+
+  StatusOr<std::unique_ptr<Machine>> Build(const sema::ProcessInfo& process);
+
+ private:
+  vm::Scope BaseScope() const {
+    vm::Scope scope;
+    scope.module = m_->process_->module;
+    scope.record = m_->record_;
+    scope.has_now = true;
+    return scope;
+  }
+  Status Compile(const ast::Expr& expr, const vm::Scope& scope, ExprPtr& out) {
+    auto compiled = vm_.Compile(expr, scope);
+    if (!compiled.ok()) return compiled.status();
+    out = std::move(*compiled);
+    return Status::Ok();
+  }
+  Status CompileEmit(const std::string& message, const std::vector<ast::FieldInit>& payload, const vm::Scope& scope,
+                     Emit& out) {
+    out.message = message;
+    for (const auto& f : payload) {
+      ExprPtr value;
+      SMDL_RETURN_IF_ERROR(Compile(*f.value, scope, value));
+      out.payload.emplace_back(f.name.text, std::move(value));
+    }
+    return Status::Ok();
+  }
+  Status CompileActions(const std::vector<ast::Action>& actions, const vm::Scope& scope, std::vector<Action>& out);
+  Status CompileSla(const ast::SlaDecl& decl, Sla& out);
+  Status CompileSlaActions(const std::vector<ast::SlaAction>& actions, std::vector<SlaAction>& out);
+  StatusOr<const calendar::Calendar*> CalendarNamed(const ast::Ident& name);
+
+  const sema::Program& program_;
+  const vm::Image& vm_;
+  std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars_;
+  std::unique_ptr<Machine> m_;
+};
+
+Status MachineBuilder::CompileActions(const std::vector<ast::Action>& actions, const vm::Scope& scope,
+                                      std::vector<Action>& out) {
+  for (const auto& a : actions) {
+    Action action;
+    if (a.kind == ast::Action::Kind::kEmit) {
+      action.kind = Action::Kind::kEmit;
+      SMDL_RETURN_IF_ERROR(CompileEmit(a.message, a.payload, scope, action.emit));
+    } else {
+      action.kind = Action::Kind::kAssign;
+      const auto& fields = m_->record_->fields;
+      auto it = std::find_if(fields.begin(), fields.end(), [&](const sema::FieldInfo& f) { return f.name == a.field.text; });
+      if (it == fields.end()) return Internal("assignment to unknown field '" + a.field.text + "' passed the checker");
+      action.field = static_cast<int>(it - fields.begin());
+      SMDL_RETURN_IF_ERROR(Compile(*a.value, scope, action.value));
+    }
+    out.push_back(std::move(action));
+  }
+  return Status::Ok();
+}
+
+StatusOr<const calendar::Calendar*> MachineBuilder::CalendarNamed(const ast::Ident& name) {
+  Diagnostics ignored;
+  const sema::Symbol* sym = sema::LookupGlobal(*m_->process_->module, name.text, ignored, name.range);
+  if (!sym || sym->kind != sema::Symbol::Kind::kCalendar) return Internal("unknown calendar '" + name.text + "'");
+  const ast::CalendarDecl* decl = sym->calendar->decl;
+  auto winner = program_.overrides.find(decl);
+  if (winner != program_.overrides.end()) decl = static_cast<const ast::CalendarDecl*>(winner->second);
+  std::string key = std::to_string(reinterpret_cast<uintptr_t>(decl));
+  auto found = calendars_.find(key);
+  if (found != calendars_.end()) return static_cast<const calendar::Calendar*>(found->second.get());
+  auto built = calendar::Calendar::FromDecl(*decl, name.text);
+  if (!built.ok()) return built.status();
+  auto owned = std::make_unique<calendar::Calendar>(std::move(*built));
+  const calendar::Calendar* result = owned.get();
+  calendars_[key] = std::move(owned);
+  return result;
+}
+
+Status MachineBuilder::CompileSlaActions(const std::vector<ast::SlaAction>& actions, std::vector<SlaAction>& out) {
+  for (const auto& a : actions) {
+    SlaAction action;
+    switch (a.kind) {
+      case ast::SlaAction::Kind::kEmit:
+        action.kind = SlaAction::Kind::kEmit;
+        SMDL_RETURN_IF_ERROR(CompileEmit(a.message, a.payload, BaseScope(), action.emit));
+        break;
+      case ast::SlaAction::Kind::kMove:
+        action.kind = SlaAction::Kind::kMove;
+        action.target = m_->StateIndex(a.target.text);
+        break;
+      case ast::SlaAction::Kind::kFire:
+        action.kind = SlaAction::Kind::kFire;
+        action.event = a.target.text;
+        break;
+    }
+    out.push_back(std::move(action));
+  }
+  return Status::Ok();
+}
+
+Status MachineBuilder::CompileSla(const ast::SlaDecl& decl, Sla& out) {
+  out.name = decl.name.text;
+  SMDL_RETURN_IF_ERROR(Compile(*decl.target, BaseScope(), out.target));
+  if (decl.calendar) {
+    auto cal = CalendarNamed(*decl.calendar);
+    if (!cal.ok()) return cal.status();
+    out.calendar = *cal;
+    out.calendar_name = decl.calendar->text;
+  }
+  for (const auto& c : decl.conditions) {
+    SlaTrigger trigger;
+    trigger.kind = static_cast<SlaTrigger::Kind>(c.trigger.kind);
+    for (const auto& n : c.trigger.names) trigger.names.push_back(n.text);
+    switch (c.kind) {
+      case ast::SlaCondition::Kind::kStart: out.start.push_back(trigger); break;
+      case ast::SlaCondition::Kind::kStop: out.stop.push_back(trigger); break;
+      case ast::SlaCondition::Kind::kPause: out.pause.push_back(trigger); break;
+      case ast::SlaCondition::Kind::kResume: out.resume.push_back(trigger); break;
+      case ast::SlaCondition::Kind::kReset: out.reset.push_back(trigger); break;
+    }
+  }
+  if (decl.retarget) {
+    if (decl.retarget->text == "keep") out.retarget = Sla::Retarget::kKeep;
+    if (decl.retarget->text == "restart") out.retarget = Sla::Retarget::kRestart;
+  }
+  for (const auto& w : decl.warnings) {
+    SlaWarning warning;
+    warning.percent = w.percent;
+    SMDL_RETURN_IF_ERROR(CompileSlaActions(w.actions, warning.actions));
+    out.warnings.push_back(std::move(warning));
+  }
+  std::sort(out.warnings.begin(), out.warnings.end(),
+            [](const SlaWarning& a, const SlaWarning& b) { return a.percent < b.percent; });
+  return CompileSlaActions(decl.breach, out.breach);
+}
+
+StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo& process) {
+  m_ = std::make_unique<Machine>();
+  m_->process_ = &process;
+  m_->record_ = process.record;
+  const ast::ProcessDecl& decl = *process.decl;
+  for (const auto& [event, params] : process.events) {
+    auto& list = m_->events_[event];
+    for (const auto& [name, type] : params) list.push_back({name, type});
+  }
+  for (size_t i = 0; i < decl.states.size(); ++i) m_->state_index_[decl.states[i].name.text] = static_cast<int>(i);
+  for (size_t i = 0; i < decl.states.size(); ++i) {
+    const ast::StateDecl& s = decl.states[i];
+    State state;
+    state.name = s.name.text;
+    state.is_initial = s.is_initial;
+    state.is_final = s.is_final;
+    if (s.is_initial) m_->initial_ = static_cast<int>(i);
+    int timers = 0;
+    for (const auto& t : s.transitions) {
+      Transition tr;
+      tr.kind = static_cast<Transition::Kind>(t.kind);
+      vm::Scope scope = BaseScope();
+      if (t.kind == ast::Transition::Kind::kEvent) {
+        tr.event = t.event.text;
+        for (const auto& p : m_->events_[tr.event]) scope.locals.emplace_back(p.name, p.type);
+      }
+      if (t.guard) {
+        SMDL_RETURN_IF_ERROR(Compile(*t.guard, scope, tr.guard));
+        tr.guard_text = program_.TextOf(t.guard->range);
+      }
+      if (t.delay) {
+        SMDL_RETURN_IF_ERROR(Compile(*t.delay, BaseScope(), tr.delay));
+        tr.timer_name = "after:" + state.name + ":" + std::to_string(timers++);
+      }
+      if (t.target) tr.target = m_->StateIndex(t.target->text);
+      SMDL_RETURN_IF_ERROR(CompileActions(t.actions, scope, tr.actions));
+      state.transitions.push_back(std::move(tr));
+    }
+    m_->states_.push_back(std::move(state));
+  }
+  if (m_->initial_ < 0) return Internal("process '" + decl.name.text + "' has no initial state");
+  SMDL_RETURN_IF_ERROR(CompileActions(decl.on_create, BaseScope(), m_->on_create_));
+  // Field defaults are checked in the record's module, without a record.
+  vm::Scope defaults_scope;
+  defaults_scope.module = m_->record_->module;
+  for (const auto& f : m_->record_->fields) {
+    ExprPtr value;
+    if (f.decl && f.decl->default_value) SMDL_RETURN_IF_ERROR(Compile(*f.decl->default_value, defaults_scope, value));
+    m_->defaults_.push_back(std::move(value));
+  }
+  for (const auto& s : decl.slas) {
+    Sla sla;
+    SMDL_RETURN_IF_ERROR(CompileSla(s, sla));
+    m_->slas_.push_back(std::move(sla));
+  }
+  return std::move(m_);
+}
+
+int Machine::StateIndex(const std::string& name) const {
+  auto it = state_index_.find(name);
+  return it == state_index_.end() ? -1 : it->second;
+}
+
+const std::vector<Param>* Machine::EventParams(const std::string& event) const {
+  auto it = events_.find(event);
+  return it == events_.end() ? nullptr : &it->second;
+}
+
+StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
+  if (program.diags.HasErrors()) return FailedPrecondition("the program has errors");
+  auto image = std::make_unique<Image>();
+  image->program_ = &program;
+  auto vm = vm::Image::Build(program);
+  if (!vm.ok()) return vm.status();
+  image->vm_ = std::move(*vm);
+  for (const auto& p : program.processes) {
+    if (!p->record) continue;
+    MachineBuilder builder(program, *image->vm_, image->calendars_);
+    auto machine = builder.Build(*p);
+    if (!machine.ok())
+      return Status(machine.status().code(), "process '" + p->decl->name.text + "': " + machine.status().message());
+    image->machines_.push_back(std::move(*machine));
+  }
+  return image;
+}
+
+const Machine* Image::MachineForType(const std::string& type) const {
+  const Machine* by_short = nullptr;
+  int short_matches = 0;
+  for (const auto& m : machines_) {
+    if (m->record_type() == type) return m.get();
+    if (sema::ShortName(m->record_type()) == type) {
+      by_short = m.get();
+      ++short_matches;
+    }
+  }
+  return short_matches == 1 ? by_short : nullptr;
+}
+
+Status Image::UnknownTypeError(const std::string& type) const {
+  std::string known;
+  int matches = 0;
+  for (const auto& m : machines_) {
+    known += (known.empty() ? "" : ", ") + sema::ShortName(m->record_type());
+    if (sema::ShortName(m->record_type()) == type) ++matches;
+  }
+  if (matches > 1) return InvalidArgument("record type '" + type + "' is ambiguous: give its qualified name");
+  return NotFound("no process runs on record type '" + type + "'" + (known.empty() ? "" : " (known: " + known + ")"));
+}
+
+std::vector<std::string> Image::OverrideSummary() const {
+  std::vector<std::string> out;
+  for (const auto& f : program_->functions)
+    if (f->is_override) out.push_back((f->kind == sema::FunctionInfo::Kind::kPolicy ? "policy " : "table ") + f->name + ": " + f->module->name);
+  for (const auto& s : program_->settings)
+    if (s->is_override) out.push_back("setting " + s->decl->name.text + ": " + s->module->name);
+  for (const auto& c : program_->calendars)
+    if (c->is_override) out.push_back("calendar " + c->decl->name.text + ": " + c->module->name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace smdl::ir

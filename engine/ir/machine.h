@@ -1,0 +1,145 @@
+// The intermediate representation the runtime executes: each process of a
+// checked program compiled to a state machine whose guards, actions, delays
+// and SLA targets are compiled expressions (vm::CompiledExpr), with states and
+// fields addressed by index. An Image holds the machines of one definition
+// version, the compiled policies and settings (vm::Image) and its calendars.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "sema/program.h"
+#include "smdl/status.h"
+#include "vm/program.h"
+
+namespace smdl::ir {
+
+using ExprPtr = std::unique_ptr<vm::CompiledExpr>;
+
+struct Emit {
+  std::string message;
+  std::vector<std::pair<std::string, ExprPtr>> payload;
+};
+
+struct Action {
+  enum class Kind { kAssign, kEmit };
+  Kind kind = Kind::kAssign;
+  int field = -1;  // kAssign: index in the record's fields
+  ExprPtr value;   // kAssign
+  Emit emit;       // kEmit
+};
+
+struct Param {
+  std::string name;
+  sema::Type type;
+};
+
+struct Transition {
+  enum class Kind { kEvent, kTimer, kAutomatic };
+  Kind kind = Kind::kEvent;
+  std::string event;          // kEvent
+  ExprPtr guard;              // may be null
+  std::string guard_text;     // the guard's source, for rejections
+  ExprPtr delay;              // kTimer
+  int target = -1;            // -1: internal (stays in the state)
+  std::vector<Action> actions;
+  std::string timer_name;     // kTimer: "after:STATE:N"
+};
+
+struct State {
+  std::string name;
+  bool is_initial = false;
+  bool is_final = false;
+  std::vector<Transition> transitions;  // in declaration order
+};
+
+struct SlaTrigger {
+  enum class Kind { kCreate, kEnter, kLeave, kEvent, kWhileIn };
+  Kind kind = Kind::kCreate;
+  std::vector<std::string> names;  // states or events
+};
+
+struct SlaAction {
+  enum class Kind { kEmit, kMove, kFire };
+  Kind kind = Kind::kEmit;
+  Emit emit;          // kEmit
+  int target = -1;    // kMove
+  std::string event;  // kFire
+};
+
+struct SlaWarning {
+  int percent = 0;
+  std::vector<SlaAction> actions;
+};
+
+struct Sla {
+  enum class Retarget { kKeep, kRecompute, kRestart };
+  std::string name;
+  ExprPtr target;
+  const calendar::Calendar* calendar = nullptr;  // null: all time counts
+  std::string calendar_name;
+  std::vector<SlaTrigger> start, stop, pause, resume, reset;
+  Retarget retarget = Retarget::kRecompute;
+  std::vector<SlaWarning> warnings;  // by increasing percent
+  std::vector<SlaAction> breach;
+};
+
+class MachineBuilder;
+
+class Machine {
+ public:
+  const sema::ProcessInfo& process() const { return *process_; }
+  const sema::RecordInfo& record() const { return *record_; }
+  const std::string& record_type() const { return record_->qualified; }
+  const std::string& name() const { return process_->decl->name.text; }
+  const std::vector<State>& states() const { return states_; }
+  int initial() const { return initial_; }
+  int StateIndex(const std::string& name) const;  // -1 if none
+  const std::vector<Action>& on_create() const { return on_create_; }
+  // The compiled default of field `i` of the record, or null.
+  const vm::CompiledExpr* default_value(size_t i) const { return i < defaults_.size() ? defaults_[i].get() : nullptr; }
+  const std::vector<Sla>& slas() const { return slas_; }
+  // The parameters of an event, or nullptr if the process has no such event.
+  const std::vector<Param>* EventParams(const std::string& event) const;
+
+ private:
+  friend class MachineBuilder;
+  const sema::ProcessInfo* process_ = nullptr;
+  const sema::RecordInfo* record_ = nullptr;
+  std::vector<State> states_;
+  int initial_ = -1;
+  std::vector<Action> on_create_;
+  std::vector<ExprPtr> defaults_;  // by field index
+  std::vector<Sla> slas_;
+  std::map<std::string, std::vector<Param>> events_;
+  std::map<std::string, int> state_index_;
+};
+
+class Image {
+ public:
+  // Compiles every process of a checked program without errors.
+  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program);
+
+  const vm::Image& vm() const { return *vm_; }
+  // The machine of the process that runs on a record type, by qualified or
+  // short name; nullptr if there is none.
+  const Machine* MachineForType(const std::string& type) const;
+  // Why MachineForType failed: the known record types.
+  Status UnknownTypeError(const std::string& type) const;
+  const std::vector<std::unique_ptr<Machine>>& machines() const { return machines_; }
+  // "name: module (overrides module)" for every override that won.
+  std::vector<std::string> OverrideSummary() const;
+
+ private:
+  const sema::Program* program_ = nullptr;
+  std::unique_ptr<vm::Image> vm_;
+  std::vector<std::unique_ptr<Machine>> machines_;
+  std::map<std::string, std::unique_ptr<calendar::Calendar>> calendars_;  // by qualified name
+};
+
+}  // namespace smdl::ir

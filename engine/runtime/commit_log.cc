@@ -1,0 +1,122 @@
+#include "runtime/commit_log.h"
+
+#include <map>
+
+#include "base/sha256.h"
+
+namespace smdl::runtime {
+
+std::string AuditHash(const nlohmann::json& entry) {
+  nlohmann::json copy = entry;
+  copy.erase("hash");
+  return Sha256Hex(copy.value("prev", std::string(kGenesisHash)) + "\n" + copy.dump());
+}
+
+Status CommitLog::Load() {
+  auto last = db_.Last(storage::Family::kAudit);
+  if (!last.ok()) return last.status();
+  if (last->has_value()) {
+    audit_seq_ = storage::DecodeU64((*last)->first);
+    auto entry = nlohmann::json::parse((*last)->second, nullptr, false);
+    if (entry.is_discarded() || !entry.contains("hash"))
+      return Status(StatusCode::kCorruption, "audit entry " + std::to_string(audit_seq_) + " is not readable");
+    last_hash_ = entry["hash"].get<std::string>();
+  } else {
+    last_hash_ = kGenesisHash;
+  }
+  auto out = db_.Last(storage::Family::kOutbox);
+  if (!out.ok()) return out.status();
+  if (out->has_value()) outbox_seq_ = storage::DecodeU64((*out)->first);
+  // Acknowledged messages are deleted; the high-water mark keeps numbers unique.
+  auto mark = db_.Get(storage::Family::kMeta, "outbox_seq");
+  if (!mark.ok()) return mark.status();
+  if (mark->has_value()) outbox_seq_ = std::max(outbox_seq_, storage::DecodeU64(**mark));
+  return Status::Ok();
+}
+
+uint64_t CommitLog::last_audit_seq() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return audit_seq_;
+}
+
+Status CommitLog::Commit(PendingCommit& commit) {
+  Waiter self{&commit};
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(&self);
+  while (!self.done) {
+    if (leader_active_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Become the leader for everything queued so far (our own commit included).
+    leader_active_ = true;
+    std::vector<Waiter*> group;
+    group.swap(queue_);
+    lock.unlock();
+    Status status = WriteGroup(group);
+    lock.lock();
+    for (Waiter* w : group) {
+      w->status = status;
+      w->done = true;
+    }
+    leader_active_ = false;
+    cv_.notify_all();
+  }
+  return self.status;
+}
+
+Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
+  uint64_t audit_seq = audit_seq_;
+  uint64_t outbox_seq = outbox_seq_;
+  std::string hash = last_hash_;
+  storage::WriteBatch batch;
+  std::map<std::string, uint64_t> counters;
+  for (Waiter* w : group) {
+    PendingCommit& c = *w->commit;
+    c.audit_seqs.clear();
+    c.outbox_seqs.clear();
+    batch.Append(c.batch);
+    for (auto& entry : c.audit) {
+      entry["seq"] = ++audit_seq;
+      entry["prev"] = hash;
+      hash = AuditHash(entry);
+      entry["hash"] = hash;
+      std::string key = storage::EncodeU64(audit_seq);
+      batch.Put(storage::Family::kAudit, key, entry.dump());
+      batch.Put(storage::Family::kHistory, entry["record"].get<std::string>() + '\0' + key, "");
+      c.audit_seqs.push_back(audit_seq);
+    }
+    uint64_t first_audit = c.audit_seqs.empty() ? 0 : c.audit_seqs.front();
+    for (auto& message : c.outbox) {
+      message["seq"] = ++outbox_seq;
+      if (first_audit) message["audit_seq"] = first_audit;
+      batch.Put(storage::Family::kOutbox, storage::EncodeU64(outbox_seq), message.dump());
+      c.outbox_seqs.push_back(outbox_seq);
+    }
+    for (const auto& [key, value] : c.counters) counters[key] = std::max(counters[key], value);
+  }
+  // Counters only grow, whatever order the operations that raised them commit in.
+  for (auto& [key, value] : counters) {
+    auto known = counters_.find(key);
+    uint64_t stored = 0;
+    if (known != counters_.end()) {
+      stored = known->second;
+    } else {
+      auto read = db_.Get(storage::Family::kMeta, key);
+      if (!read.ok()) return read.status();
+      if (read->has_value()) stored = storage::DecodeU64(**read);
+    }
+    value = std::max(value, stored);
+    if (value > stored) batch.Put(storage::Family::kMeta, key, storage::EncodeU64(value));
+  }
+  if (outbox_seq != outbox_seq_) batch.Put(storage::Family::kMeta, "outbox_seq", storage::EncodeU64(outbox_seq));
+  Status status = db_.Write(batch);
+  if (!status.ok()) return status;
+  audit_seq_ = audit_seq;
+  outbox_seq_ = outbox_seq;
+  last_hash_ = hash;
+  for (const auto& [key, value] : counters) counters_[key] = value;
+  return Status::Ok();
+}
+
+}  // namespace smdl::runtime

@@ -1,0 +1,78 @@
+// The commit path shared by every operation: an append-only, hash-chained
+// audit log and the outbox, written together with the operation's other
+// changes in one atomic write batch.
+//
+// Operations prepare their changes (a WriteBatch, audit entries and outbox
+// messages without sequence numbers) and call Commit. Concurrent commits are
+// grouped: one thread, the leader, takes every pending commit, gives each
+// audit entry its global sequence and the SHA-256 of the previous entry,
+// numbers the outbox messages, and writes the whole group in one batch (so
+// one fsync in sync mode). Followers wait for the leader's verdict. A failed
+// write fails the whole group and leaves the chain where it was.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/db.h"
+
+namespace smdl::runtime {
+
+struct PendingCommit {
+  storage::WriteBatch batch;
+  std::vector<nlohmann::json> audit;   // entries; seq, prev and hash are added
+  std::vector<nlohmann::json> outbox;  // messages; seq and audit_seq are added
+  std::vector<std::pair<std::string, uint64_t>> counters;  // meta key -> at least this value
+
+  // Filled in by Commit.
+  std::vector<uint64_t> audit_seqs;
+  std::vector<uint64_t> outbox_seqs;
+};
+
+// The hash of an audit entry: SHA-256 over the previous hash and the entry's
+// canonical JSON (keys sorted, without "hash").
+std::string AuditHash(const nlohmann::json& entry_without_hash);
+
+class CommitLog {
+ public:
+  explicit CommitLog(storage::Db& db) : db_(db) {}
+
+  // Reads the last audit and outbox sequences and the last hash.
+  Status Load();
+
+  // Commits `commit` (with any others pending at the same time). On success
+  // audit_seqs and outbox_seqs hold the numbers given.
+  Status Commit(PendingCommit& commit);
+
+  uint64_t last_audit_seq() const;
+
+ private:
+  struct Waiter {
+    PendingCommit* commit;
+    bool done = false;
+    Status status;
+  };
+  Status WriteGroup(std::vector<Waiter*>& group);
+
+  storage::Db& db_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Waiter*> queue_;  // guarded by mu_
+  bool leader_active_ = false;  // guarded by mu_
+  // The chain's head; read and written only by the active leader.
+  uint64_t audit_seq_ = 0;
+  uint64_t outbox_seq_ = 0;
+  std::string last_hash_;
+  std::map<std::string, uint64_t> counters_;  // meta counters as stored
+};
+
+// The hash that precedes the first audit entry.
+inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+}  // namespace smdl::runtime

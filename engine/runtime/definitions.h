@@ -1,0 +1,56 @@
+// Definition versions: every deploy stores the source text of all the modules
+// it checked (the site's and the standard library's it imported), under a new
+// version number, with a SHA-256 over names and texts. A record is pinned to
+// the version it was created under; versions are loaded from the database
+// (re-checked from their stored sources) on first use and kept.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/machine.h"
+#include "sema/program.h"
+#include "smdl/engine.h"
+#include "storage/db.h"
+
+namespace smdl::runtime {
+
+struct Definition {
+  uint64_t version = 0;
+  std::string hash;
+  std::unique_ptr<sema::Program> program;
+  std::unique_ptr<ir::Image> image;  // compiled processes, policies, calendars
+};
+
+class DefinitionStore {
+ public:
+  explicit DefinitionStore(storage::Db& db) : db_(db) {}
+
+  // Reads which version is current.
+  Status Load();
+  uint64_t current_version() const;
+
+  // The definition of `version` (0: the current one); loads and compiles it
+  // on first use. Thread-safe; the result lives as long as the store.
+  StatusOr<const Definition*> Get(uint64_t version = 0);
+
+  // Stores a checked program as a new version (or reports that the current
+  // version has the same sources) and makes it current.
+  StatusOr<DeployResult> Deploy(std::unique_ptr<sema::Program> program);
+
+ private:
+  StatusOr<std::unique_ptr<Definition>> Compile(uint64_t version, std::string hash,
+                                                std::unique_ptr<sema::Program> program);
+
+  storage::Db& db_;
+  mutable std::mutex mu_;
+  uint64_t current_ = 0;                                        // guarded by mu_
+  std::map<uint64_t, std::unique_ptr<Definition>> loaded_;      // guarded by mu_
+};
+
+}  // namespace smdl::runtime

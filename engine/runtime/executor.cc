@@ -1,0 +1,482 @@
+#include "runtime/executor.h"
+
+#include <algorithm>
+
+#include "base/time.h"
+#include "runtime/sla.h"
+#include "vm/json.h"
+
+namespace smdl::runtime {
+namespace {
+
+using nlohmann::json;
+
+Status Rejected(std::string message) { return FailedPrecondition(std::move(message)); }
+
+// What a field holds before `on create` assigns it.
+vm::Value ZeroValue(const sema::Type& type, const vm::Image& image) {
+  switch (type.kind) {
+    case sema::TypeKind::kBool: return vm::Value::Bool(false);
+    case sema::TypeKind::kInt: return vm::Value::Int(0);
+    case sema::TypeKind::kUint: return vm::Value::Uint(0);
+    case sema::TypeKind::kDouble: return vm::Value::Double(0);
+    case sema::TypeKind::kString: return vm::Value::String("");
+    case sema::TypeKind::kBytes: return vm::Value::Bytes("");
+    case sema::TypeKind::kTimestamp: return vm::Value::Timestamp({});
+    case sema::TypeKind::kDuration: return vm::Value::Duration({});
+    case sema::TypeKind::kList: return vm::Value::List({});
+    case sema::TypeKind::kMap: return vm::Value::Map({});
+    case sema::TypeKind::kEnum:
+      if (const vm::EnumType* e = image.EnumFor(type.name)) return vm::Value::Enum(e, 0);
+      return vm::Value::Null();
+    default: return vm::Value::Null();
+  }
+}
+
+// One operation in progress on one record.
+class Run {
+ public:
+  Run(const Definition& def, const ir::Machine& machine, const Request& request, const ExecutionLimits& limits)
+      : def_(def), m_(machine), request_(request), limits_(limits) {}
+
+  StatusOr<Outcome> Create(const RecordState& seed);
+  StatusOr<Outcome> Event(const RecordState& before);
+  StatusOr<Outcome> Timer(const RecordState& before);
+
+ private:
+  // ---- values
+  Status LoadFields(const RecordState& record);
+  StatusOr<json> FieldsJson() const;
+  vm::Activation Activation(std::span<const vm::Value> locals) const;
+  vm::Value Eval(const ir::ExprPtr& expr, std::span<const vm::Value> locals = {}) const;
+
+  // ---- behaviour
+  Status RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> locals, const std::string& what);
+  Status EmitMessage(const ir::Emit& emit, std::span<const vm::Value> locals);
+  Status EnterState(int state);
+  void LeaveState();
+  Status TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what);
+  Status FollowAutomatic();
+  Status HandleEvent(const std::string& event, const json& params, bool from_sla);
+  Status RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::string& what);
+  Status SlaTriggers(SlaHook hook, const std::string& name);
+  Status RefreshSlaTimers();
+  StatusOr<Outcome> Finish(const std::string& event, const json& params);
+
+  const Definition& def_;
+  const ir::Machine& m_;
+  const Request& request_;
+  const ExecutionLimits& limits_;
+
+  RecordState record_;
+  std::string from_state_;
+  std::vector<vm::Value> fields_;
+  std::vector<bool> set_;  // fields given or assigned
+  vm::Value id_value_, state_value_;
+  std::vector<json> outbox_;
+  std::vector<std::string> path_;
+  int steps_ = 0;
+};
+
+Status Run::LoadFields(const RecordState& record) {
+  const auto& fields = m_.record().fields;
+  fields_.assign(fields.size(), vm::Value());
+  set_.assign(fields.size(), false);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    auto it = record.fields.find(fields[i].name);
+    if (it == record.fields.end()) {
+      if (fields[i].type.is(sema::TypeKind::kOptional)) fields_[i] = vm::Value::OptionalNone();
+      continue;
+    }
+    auto value = vm::FromPlainJson(*it, fields[i].type, def_.program.get());
+    if (!value.ok())
+      return Status(StatusCode::kCorruption, "record " + record.id + ", field '" + fields[i].name + "': " +
+                                                 value.status().message());
+    fields_[i] = std::move(*value);
+    set_[i] = true;
+  }
+  id_value_ = vm::Value::String(record.id);
+  state_value_ = vm::Value::String(record.state);
+  return Status::Ok();
+}
+
+StatusOr<json> Run::FieldsJson() const {
+  json out = json::object();
+  const auto& fields = m_.record().fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!set_[i] && !fields[i].type.is(sema::TypeKind::kOptional)) continue;
+    auto value = vm::ToPlainJson(fields_[i], fields[i].type);
+    if (!value.ok())
+      return Rejected("field '" + fields[i].name + "' would hold " + fields_[i].DebugString() + ": " +
+                      value.status().message());
+    out[fields[i].name] = std::move(*value);
+  }
+  return out;
+}
+
+vm::Activation Run::Activation(std::span<const vm::Value> locals) const {
+  vm::Activation a;
+  a.locals = locals;
+  a.fields = fields_;
+  a.id = &id_value_;
+  a.state = &state_value_;
+  a.now = request_.at;
+  return a;
+}
+
+vm::Value Run::Eval(const ir::ExprPtr& expr, std::span<const vm::Value> locals) const {
+  vm::Budget budget;
+  return expr->Evaluate(Activation(locals), budget);
+}
+
+Status Run::EmitMessage(const ir::Emit& emit, std::span<const vm::Value> locals) {
+  json payload = json::object();
+  for (const auto& [key, expr] : emit.payload) {
+    vm::Value v = Eval(expr, locals);
+    if (v.is_error()) return Rejected("message '" + emit.message + "', '" + key + "': " + v.error_message());
+    auto encoded = vm::ToPlainJson(v, expr->type());
+    if (!encoded.ok()) return Rejected("message '" + emit.message + "', '" + key + "': " + encoded.status().message());
+    payload[key] = std::move(*encoded);
+  }
+  outbox_.push_back({{"message", emit.message},
+                     {"payload", payload},
+                     {"record", record_.id},
+                     {"type", record_.type},
+                     {"time", FormatTimestamp(request_.at)}});
+  return Status::Ok();
+}
+
+Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> locals,
+                       const std::string& what) {
+  for (const auto& a : actions) {
+    if (a.kind == ir::Action::Kind::kEmit) {
+      SMDL_RETURN_IF_ERROR(EmitMessage(a.emit, locals));
+      continue;
+    }
+    vm::Value v = Eval(a.value, locals);
+    const auto& field = m_.record().fields[a.field];
+    if (v.is_error()) return Rejected(what + ": assigning '" + field.name + "' fails: " + v.error_message());
+    // Optional fields hold optional values; a plain value assigned to one is wrapped.
+    if (field.type.is(sema::TypeKind::kOptional) && !v.is(vm::ValueKind::kOptional))
+      v = v.is_null() ? vm::Value::OptionalNone() : vm::Value::OptionalOf(std::move(v));
+    fields_[a.field] = std::move(v);
+    set_[a.field] = true;
+  }
+  return Status::Ok();
+}
+
+void Run::LeaveState() {
+  std::string prefix = "after:" + record_.state + ":";
+  std::erase_if(record_.timers, [&](const TimerRef& t) { return t.name.rfind(prefix, 0) == 0; });
+}
+
+Status Run::EnterState(int index) {
+  const ir::State& state = m_.states()[index];
+  record_.state = state.name;
+  state_value_ = vm::Value::String(state.name);
+  record_.entered_at = request_.at;
+  path_.push_back(state.name);
+  for (const auto& t : state.transitions) {
+    if (t.kind != ir::Transition::Kind::kTimer) continue;
+    vm::Value delay = Eval(t.delay);
+    if (!delay.is(vm::ValueKind::kDuration))
+      return Rejected("the delay of '" + t.timer_name + "' is not a duration: " +
+                      (delay.is_error() ? delay.error_message() : delay.DebugString()));
+    record_.timers.push_back({AddDuration(request_.at, delay.duration_value()), t.timer_name});
+  }
+  return Status::Ok();
+}
+
+Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what) {
+  SMDL_RETURN_IF_ERROR(RunActions(t.actions, locals, what));
+  if (t.target < 0) return Status::Ok();
+  if (++steps_ > limits_.max_follow_on)
+    return Rejected("more than " + std::to_string(limits_.max_follow_on) +
+                    " transitions in one operation (automatic transitions or SLA reactions loop?)");
+  std::string left = record_.state;
+  LeaveState();
+  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kLeave, left));
+  SMDL_RETURN_IF_ERROR(EnterState(t.target));
+  return SlaTriggers(SlaHook::kEnter, record_.state);
+}
+
+Status Run::FollowAutomatic() {
+  for (;;) {
+    const ir::State& state = m_.states()[m_.StateIndex(record_.state)];
+    const ir::Transition* taken = nullptr;
+    for (const auto& t : state.transitions) {
+      if (t.kind != ir::Transition::Kind::kAutomatic) continue;
+      vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
+      if (ok.is_error()) return Rejected("the automatic transition 'when " + t.guard_text + "' in state '" + state.name + "' fails: " + ok.error_message());
+      if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) {
+        taken = &t;
+        break;
+      }
+    }
+    if (!taken) return Status::Ok();
+    SMDL_RETURN_IF_ERROR(TakeTransition(*taken, {}, "automatic transition in state '" + state.name + "'"));
+  }
+}
+
+Status Run::HandleEvent(const std::string& event, const json& params, bool from_sla) {
+  const std::vector<ir::Param>* declared = m_.EventParams(event);
+  if (!declared) return Rejected("process '" + m_.name() + "' has no event '" + event + "'");
+  const ir::State& state = m_.states()[m_.StateIndex(record_.state)];
+  std::vector<const ir::Transition*> candidates;
+  for (const auto& t : state.transitions)
+    if (t.kind == ir::Transition::Kind::kEvent && t.event == event) candidates.push_back(&t);
+  if (candidates.empty()) {
+    if (from_sla) return Status::Ok();  // an SLA's event the state does not handle is ignored
+    std::vector<std::string> accepted;
+    for (const auto& t : state.transitions)
+      if (t.kind == ir::Transition::Kind::kEvent && std::find(accepted.begin(), accepted.end(), t.event) == accepted.end())
+        accepted.push_back(t.event);
+    std::string list;
+    for (const auto& e : accepted) list += (list.empty() ? "" : ", ") + e;
+    return Rejected("event '" + event + "' is not accepted in state '" + state.name + "'" +
+                    (list.empty() ? " (it accepts no events)" : " (accepted here: " + list + ")"));
+  }
+  // Parameters: each declared one given (optional ones may be left out), nothing else.
+  std::vector<vm::Value> locals;
+  for (const auto& p : *declared) {
+    auto it = params.find(p.name);
+    if (it == params.end() || it->is_null()) {
+      if (p.type.is(sema::TypeKind::kOptional)) { locals.push_back(vm::Value::OptionalNone()); continue; }
+      return InvalidArgument("event '" + event + "' needs parameter '" + p.name + "' (" + p.type.ToString() + ")");
+    }
+    auto value = vm::FromPlainJson(*it, p.type, def_.program.get());
+    if (!value.ok())
+      return InvalidArgument("parameter '" + p.name + "' of event '" + event + "' must be " + p.type.ToString() +
+                             ": " + value.status().message());
+    locals.push_back(std::move(*value));
+  }
+  for (const auto& [key, value] : params.items()) {
+    (void)value;
+    if (std::none_of(declared->begin(), declared->end(), [&](const ir::Param& p) { return p.name == key; }))
+      return InvalidArgument("event '" + event + "' has no parameter '" + key + "'");
+  }
+  const ir::Transition* taken = nullptr;
+  std::string failed;
+  for (const ir::Transition* t : candidates) {
+    if (!t->guard) { taken = t; break; }
+    vm::Value ok = Eval(t->guard, locals);
+    if (ok.is_error()) return Rejected("the guard of '" + event + "' in state '" + state.name + "' fails: " + ok.error_message() + " (when " + t->guard_text + ")");
+    if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) { taken = t; break; }
+    failed += (failed.empty() ? "" : "; ") + t->guard_text;
+  }
+  if (!taken) {
+    if (from_sla) return Status::Ok();
+    return Rejected("event '" + event + "' is not allowed in state '" + state.name + "': the guard is false (when " + failed + ")");
+  }
+  SMDL_RETURN_IF_ERROR(TakeTransition(*taken, locals, "event '" + event + "'"));
+  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kEvent, event));
+  return FollowAutomatic();
+}
+
+Status Run::RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::string& what) {
+  for (const auto& a : actions) {
+    switch (a.kind) {
+      case ir::SlaAction::Kind::kEmit:
+        SMDL_RETURN_IF_ERROR(EmitMessage(a.emit, {}));
+        break;
+      case ir::SlaAction::Kind::kMove: {
+        if (record_.state == m_.states()[a.target].name) break;
+        if (m_.states()[m_.StateIndex(record_.state)].is_final) break;  // a closed record stays closed
+        ir::Transition move;
+        move.target = a.target;
+        SMDL_RETURN_IF_ERROR(TakeTransition(move, {}, what));
+        SMDL_RETURN_IF_ERROR(FollowAutomatic());
+        break;
+      }
+      case ir::SlaAction::Kind::kFire:
+        SMDL_RETURN_IF_ERROR(HandleEvent(a.event, json::object(), true));
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Run::SlaTriggers(SlaHook hook, const std::string& name) {
+  SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+  return ApplySlaTriggers(ctx, hook, name);
+}
+
+StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
+  // Targets may depend on fields the operation changed (a new priority).
+  SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+  SMDL_RETURN_IF_ERROR(RetargetSlas(ctx));
+  SMDL_RETURN_IF_ERROR(ScheduleSlaTimers(ctx));
+  auto fields = FieldsJson();
+  if (!fields.ok()) return fields.status();
+  record_.fields = std::move(*fields);
+  record_.version += 1;
+  record_.updated_at = request_.at;
+  Outcome out;
+  out.after = record_;
+  out.path = path_;
+  out.outbox = outbox_;
+  static const char* kKinds[] = {"create", "event", "timer"};
+  out.audit = {{"time", FormatTimestamp(request_.at)},
+               {"kind", kKinds[static_cast<int>(request_.kind)]},
+               {"actor", request_.actor},
+               {"record", record_.id},
+               {"type", record_.type},
+               {"event", event},
+               {"params", params},
+               {"from", from_state_},
+               {"to", record_.state},
+               {"path", path_},
+               {"definition", record_.definition},
+               {"version", record_.version}};
+  return out;
+}
+
+StatusOr<Outcome> Run::Create(const RecordState& seed) {
+  record_.id = seed.id;
+  record_.type = m_.record_type();
+  record_.definition = def_.version;
+  record_.created_at = request_.at;
+  const auto& fields = m_.record().fields;
+  for (const auto& [key, value] : request_.args.items()) {
+    (void)value;
+    if (std::none_of(fields.begin(), fields.end(), [&](const sema::FieldInfo& f) { return f.name == key; }))
+      return InvalidArgument("record " + sema::ShortName(m_.record_type()) + " has no field '" + key + "'");
+  }
+  fields_.assign(fields.size(), vm::Value());
+  set_.assign(fields.size(), false);
+  id_value_ = vm::Value::String(record_.id);
+  state_value_ = vm::Value::String("");
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& f = fields[i];
+    auto given = request_.args.find(f.name);
+    if (given != request_.args.end() && !given->is_null()) {
+      auto value = vm::FromPlainJson(*given, f.type, def_.program.get());
+      if (!value.ok())
+        return InvalidArgument("field '" + f.name + "' must be " + f.type.ToString() + ": " + value.status().message());
+      fields_[i] = std::move(*value);
+      set_[i] = true;
+    } else if (const vm::CompiledExpr* def_expr = m_.default_value(i)) {
+      vm::Budget budget;
+      vm::Value value = def_expr->Evaluate(vm::Activation{}, budget);
+      if (value.is_error()) return Rejected("the default of field '" + f.name + "' fails: " + value.error_message());
+      if (f.type.is(sema::TypeKind::kOptional) && !value.is(vm::ValueKind::kOptional))
+        value = value.is_null() ? vm::Value::OptionalNone() : vm::Value::OptionalOf(std::move(value));
+      fields_[i] = std::move(value);
+      set_[i] = true;
+    } else if (f.type.is(sema::TypeKind::kOptional)) {
+      fields_[i] = vm::Value::OptionalNone();
+    } else {
+      fields_[i] = ZeroValue(f.type, def_.image->vm());
+    }
+  }
+  SMDL_RETURN_IF_ERROR(RunActions(m_.on_create(), {}, "on create"));
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (!set_[i] && !fields[i].type.is(sema::TypeKind::kOptional))
+      return InvalidArgument("field '" + fields[i].name + "' of " + sema::ShortName(m_.record_type()) +
+                             " is required (" + fields[i].type.ToString() + ")");
+  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kCreate, ""));
+  SMDL_RETURN_IF_ERROR(EnterState(m_.initial()));
+  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kEnter, record_.state));
+  SMDL_RETURN_IF_ERROR(FollowAutomatic());
+  return Finish("create", request_.args);
+}
+
+StatusOr<Outcome> Run::Event(const RecordState& before) {
+  record_ = before;
+  from_state_ = before.state;
+  SMDL_RETURN_IF_ERROR(LoadFields(before));
+  if (m_.StateIndex(record_.state) < 0)
+    return Status(StatusCode::kCorruption, "record " + record_.id + " is in unknown state '" + record_.state + "'");
+  SMDL_RETURN_IF_ERROR(HandleEvent(request_.event, request_.args, false));
+  auto out = Finish(request_.event, request_.args);
+  if (out.ok()) out->before = before;
+  return out;
+}
+
+StatusOr<Outcome> Run::Timer(const RecordState& before) {
+  record_ = before;
+  from_state_ = before.state;
+  SMDL_RETURN_IF_ERROR(LoadFields(before));
+  const std::string& name = request_.timer;
+  auto owned = std::find_if(record_.timers.begin(), record_.timers.end(), [&](const TimerRef& t) { return t.name == name; });
+  if (owned == record_.timers.end()) return Rejected("record " + record_.id + " has no timer '" + name + "'");
+  record_.timers.erase(owned);
+  if (name.rfind("after:", 0) == 0) {
+    int index = m_.StateIndex(record_.state);
+    const ir::Transition* timer = nullptr;
+    if (index >= 0)
+      for (const auto& t : m_.states()[index].transitions)
+        if (t.kind == ir::Transition::Kind::kTimer && t.timer_name == name) timer = &t;
+    if (!timer) return Rejected("timer '" + name + "' does not belong to state '" + record_.state + "'");
+    SMDL_RETURN_IF_ERROR(TakeTransition(*timer, {}, "timer of state '" + record_.state + "'"));
+    SMDL_RETURN_IF_ERROR(FollowAutomatic());
+  } else {
+    SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+    auto actions = FireSlaTimer(ctx, name);
+    if (!actions.ok()) return actions.status();
+    if (*actions) SMDL_RETURN_IF_ERROR(RunSlaActions(***actions, "sla timer '" + name + "'"));
+  }
+  auto out = Finish(name, json::object());
+  if (out.ok()) out->before = before;
+  return out;
+}
+
+}  // namespace
+
+StatusOr<Outcome> Execute(const Definition& definition, const RecordState& record, const Request& request,
+                          const ExecutionLimits& limits) {
+  const std::string& type = request.kind == Request::Kind::kCreate ? request.type : record.type;
+  const ir::Machine* machine = definition.image->MachineForType(type);
+  if (!machine) return definition.image->UnknownTypeError(type);
+  Run run(definition, *machine, request, limits);
+  switch (request.kind) {
+    case Request::Kind::kCreate: return run.Create(record);
+    case Request::Kind::kEvent: return run.Event(record);
+    case Request::Kind::kTimer: return run.Timer(record);
+  }
+  return Internal("unknown request kind");
+}
+
+json RecordView(const Definition& definition, const RecordState& record, Timestamp now) {
+  json view = {{"id", record.id},
+               {"type", record.type},
+               {"state", record.state},
+               {"version", record.version},
+               {"definition", record.definition},
+               {"created_at", FormatTimestamp(record.created_at)},
+               {"updated_at", FormatTimestamp(record.updated_at)},
+               {"fields", record.fields}};
+  const ir::Machine* machine = definition.image->MachineForType(record.type);
+  if (machine && !machine->slas().empty()) view["sla"] = SlaView(*machine, record, now);
+  return view;
+}
+
+StatusOr<Request> RequestFromAudit(const json& entry) {
+  Request r;
+  try {
+    std::string kind = entry.at("kind").get<std::string>();
+    std::string event = entry.at("event").get<std::string>();
+    auto at = ParseTimestamp(entry.at("time").get<std::string>());
+    if (!at) return InvalidArgument("bad time");
+    r.at = *at;
+    r.actor = entry.value("actor", "system");
+    r.args = entry.value("params", json::object());
+    if (kind == "create") {
+      r.kind = Request::Kind::kCreate;
+      r.type = entry.at("type").get<std::string>();
+    } else if (kind == "timer") {
+      r.kind = Request::Kind::kTimer;
+      r.timer = event;
+    } else if (kind == "event") {
+      r.kind = Request::Kind::kEvent;
+      r.event = event;
+    } else {
+      return InvalidArgument("unknown kind '" + kind + "'");
+    }
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("malformed entry: ") + e.what());
+  }
+  return r;
+}
+
+}  // namespace smdl::runtime

@@ -1,0 +1,91 @@
+#include "runtime/record.h"
+
+#include "base/time.h"
+#include "storage/db.h"
+
+namespace smdl::runtime {
+
+using nlohmann::json;
+
+namespace {
+json TimeJson(Timestamp t) { return FormatTimestamp(t); }
+bool ReadTime(const json& doc, const char* key, Timestamp& out) {
+  if (!doc.contains(key) || !doc[key].is_string()) return false;
+  auto t = ParseTimestamp(doc[key].get<std::string>());
+  if (!t) return false;
+  out = *t;
+  return true;
+}
+}  // namespace
+
+json RecordState::ToJson() const {
+  json timer_list = json::array();
+  for (const auto& t : timers) timer_list.push_back({{"due", TimeJson(t.due)}, {"name", t.name}});
+  return {{"id", id},
+          {"type", type},
+          {"state", state},
+          {"version", version},
+          {"definition", definition},
+          {"created_at", TimeJson(created_at)},
+          {"updated_at", TimeJson(updated_at)},
+          {"entered_at", TimeJson(entered_at)},
+          {"fields", fields},
+          {"sla", sla},
+          {"timers", timer_list}};
+}
+
+StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
+  json doc = json::parse(text, nullptr, false);
+  auto corrupt = [] { return Status(StatusCode::kCorruption, "a stored record is not readable"); };
+  if (doc.is_discarded() || !doc.is_object()) return corrupt();
+  RecordState r;
+  try {
+    r.id = doc.at("id").get<std::string>();
+    r.type = doc.at("type").get<std::string>();
+    r.state = doc.at("state").get<std::string>();
+    r.version = doc.at("version").get<uint64_t>();
+    r.definition = doc.at("definition").get<uint64_t>();
+    r.fields = doc.at("fields");
+    r.sla = doc.value("sla", json::object());
+    if (!ReadTime(doc, "created_at", r.created_at) || !ReadTime(doc, "updated_at", r.updated_at) ||
+        !ReadTime(doc, "entered_at", r.entered_at))
+      return corrupt();
+    for (const auto& t : doc.value("timers", json::array())) {
+      TimerRef ref;
+      if (!ReadTime(t, "due", ref.due)) return corrupt();
+      ref.name = t.at("name").get<std::string>();
+      r.timers.push_back(ref);
+    }
+  } catch (const json::exception&) {
+    return corrupt();
+  }
+  return r;
+}
+
+std::string TimerKey(const std::string& record_id, const TimerRef& timer) {
+  // Seconds are offset so that instants before 1970 still sort first.
+  std::string key = storage::EncodeU64(static_cast<uint64_t>(timer.due.seconds) ^ (uint64_t{1} << 63));
+  key += storage::EncodeU64(static_cast<uint64_t>(timer.due.nanos)).substr(4);
+  key += record_id;
+  key += '\0';
+  key += timer.name;
+  return key;
+}
+
+bool DecodeTimerKey(std::string_view key, DecodedTimerKey& out) {
+  if (key.size() < 13) return false;
+  out.due.seconds = static_cast<int64_t>(storage::DecodeU64(key.substr(0, 8)) ^ (uint64_t{1} << 63));
+  out.due.nanos = static_cast<int32_t>(storage::DecodeU64(std::string(4, '\0') + std::string(key.substr(8, 4))));
+  std::string_view rest = key.substr(12);
+  size_t zero = rest.find('\0');
+  if (zero == std::string_view::npos) return false;
+  out.record_id = std::string(rest.substr(0, zero));
+  out.name = std::string(rest.substr(zero + 1));
+  return true;
+}
+
+std::string IndexKey(const std::string& type, const std::string& state, const std::string& id) {
+  return type + '\0' + state + '\0' + id;
+}
+
+}  // namespace smdl::runtime

@@ -1,0 +1,54 @@
+// A record as the runtime stores it: identity, type, current state, version,
+// the definition version it is pinned to, field values (as plain JSON, typed
+// by the record declaration), its SLA clocks and its pending timers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "smdl/status.h"
+#include "smdl/time.h"
+
+namespace smdl::runtime {
+
+// A timer the record owns; its key in the timers family is derived from it.
+struct TimerRef {
+  Timestamp due;
+  std::string name;  // "after:STATE:N" for state timers, "sla:NAME:warn:P" / "sla:NAME:breach"
+  bool operator==(const TimerRef& o) const { return due == o.due && name == o.name; }
+};
+
+struct RecordState {
+  std::string id;
+  std::string type;  // qualified record type
+  std::string state;
+  uint64_t version = 0;
+  uint64_t definition = 0;
+  Timestamp created_at;
+  Timestamp updated_at;
+  Timestamp entered_at;  // when the current state was entered
+  nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json sla = nlohmann::json::object();  // clock name -> stored clock
+  std::vector<TimerRef> timers;
+
+  nlohmann::json ToJson() const;  // the stored form
+  static StatusOr<RecordState> FromJson(const std::string& text);
+};
+
+// Key of a timer in the timers family: due time (big-endian seconds and
+// nanos, so keys sort by due time), record id, timer name.
+std::string TimerKey(const std::string& record_id, const TimerRef& timer);
+struct DecodedTimerKey {
+  Timestamp due;
+  std::string record_id;
+  std::string name;
+};
+bool DecodeTimerKey(std::string_view key, DecodedTimerKey& out);
+
+// Keys of the list index: type \0 state \0 id.
+std::string IndexKey(const std::string& type, const std::string& state, const std::string& id);
+
+}  // namespace smdl::runtime

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The database commands end to end on a real RocksDB in a temporary
+# directory: deploy, create, fire, show, history, list, timers, outbox, sla,
+# verify; rejections exit 1 and change nothing.
+set -u
+smdl=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db="$work/db"
+pass=0
+fail=0
+
+expect_exit() {
+  local want=$1 what=$2
+  shift 2
+  "$@" > "$work/out" 2> "$work/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
+    echo "FAIL $what: exit $got, expected $want"; sed 's/^/    /' "$work/err" "$work/out" | head -20; fail=$((fail + 1))
+  fi
+}
+expect_output() {
+  if grep -q -- "$2" "$1"; then pass=$((pass + 1)); else
+    echo "FAIL $3: no '$2' in output"; sed 's/^/    /' "$1" | head -20; fail=$((fail + 1))
+  fi
+}
+
+cat > "$work/site.smdl" <<'SMDL'
+module site.desk;
+
+record Call {
+  caller: string;
+  agent: string?;
+}
+
+process Calls for Call {
+  on create { emit "call.logged" { caller: caller }; }
+  sla answer {
+    target duration("2h");
+    start on create;
+    stop on enter answered;
+    breach emit "call.breached";
+  }
+  initial state waiting {
+    on pick(agent: string) when agent != "" -> answered { this.agent = agent; }
+    after duration("24h") -> dropped;
+  }
+  final state answered;
+  final state dropped;
+}
+SMDL
+
+t0=2026-03-02T09:00:00Z
+expect_exit 2 "deploy without --db" "$smdl" deploy "$work/site.smdl"
+expect_exit 1 "create before any deploy" "$smdl" create --db "$db" Call '{"caller": "ann"}'
+expect_output "$work/err" "nothing is deployed" "create before deploy says why"
+expect_exit 0 "deploy" "$smdl" deploy --db "$db" "$work/site.smdl"
+expect_output "$work/out" "deployed definition version 1" "deploy prints the version"
+expect_exit 0 "deploy again" "$smdl" deploy --db "$db" "$work/site.smdl"
+expect_output "$work/out" "unchanged: definition version 1" "same sources: same version"
+printf 'module broken;\nrecord R { x: Nope; }\n' > "$work/broken.smdl"
+expect_exit 1 "deploy modules with errors" "$smdl" deploy --db "$db" "$work/broken.smdl"
+expect_output "$work/err" "unknown type 'Nope'" "deploy shows diagnostics"
+
+expect_exit 0 "create" "$smdl" create --db "$db" --now "$t0" --actor ann Call '{"caller": "ann"}'
+expect_output "$work/out" '"id": "Call-1"' "create prints the id"
+expect_output "$work/out" '"due": "2026-03-02T11:00:00Z"' "create shows the SLA due time"
+expect_exit 1 "create with a bad field" "$smdl" create --db "$db" Call '{"caller": 5}'
+expect_exit 1 "create with malformed JSON" "$smdl" create --db "$db" Call '{"caller": '
+expect_output "$work/err" "not valid JSON" "malformed JSON is named"
+expect_exit 1 "create an unknown type" "$smdl" create --db "$db" Invoice '{}'
+expect_exit 0 "create with a key" "$smdl" create --db "$db" --key k1 Call '{"caller": "bob"}'
+expect_exit 0 "repeat with the key" "$smdl" create --db "$db" --key k1 Call '{"caller": "bob"}'
+expect_output "$work/out" '"id": "Call-2"' "the repeat returns the first result"
+
+expect_exit 1 "fire with a false guard" "$smdl" fire --db "$db" Call-1 pick '{"agent": ""}'
+expect_output "$work/err" 'agent != ""' "the guard's text is shown"
+expect_exit 1 "fire an unknown record" "$smdl" fire --db "$db" Call-9 pick '{"agent": "x"}'
+expect_exit 0 "fire" "$smdl" fire --db "$db" --now 2026-03-02T10:00:00Z --actor zoe Call-1 pick '{"agent": "zoe"}'
+expect_output "$work/out" '"state": "answered"' "fire moves the record"
+expect_exit 1 "fire in a final state" "$smdl" fire --db "$db" Call-1 pick '{"agent": "zoe"}'
+expect_output "$work/err" "not accepted in state 'answered'" "rejection names the state"
+
+expect_exit 0 "show" "$smdl" show --db "$db" Call-1
+expect_output "$work/out" '"agent": "zoe"' "show has the fields"
+expect_exit 1 "show an unknown record" "$smdl" show --db "$db" Call-7
+expect_exit 0 "history" "$smdl" history --db "$db" Call-1
+expect_output "$work/out" '"actor": "zoe"' "history has the actor"
+expect_output "$work/out" '"prev":' "history is chained"
+expect_exit 0 "list by state" "$smdl" list --db "$db" --type Call --state waiting
+expect_output "$work/out" '"id": "Call-2"' "list finds the waiting call"
+expect_exit 2 "list --state without --type" "$smdl" list --db "$db" --state waiting
+
+expect_exit 0 "pending timers" "$smdl" timers --db "$db"
+expect_output "$work/out" '"record": "Call-2"' "Call-2 has timers"
+expect_exit 0 "run due timers" "$smdl" timers --db "$db" --run-due --now 2099-01-01T00:00:00Z
+expect_output "$work/out" "fired 2 timers" "the breach and the drop fire"
+expect_exit 0 "show after timers" "$smdl" show --db "$db" --now 2099-01-01T00:00:00Z Call-2
+expect_output "$work/out" '"state": "dropped"' "the timer moved Call-2"
+expect_exit 0 "explain a clock" "$smdl" sla --db "$db" Call-1
+expect_output "$work/out" '"explanation"' "sla explains"
+
+expect_exit 0 "outbox" "$smdl" outbox --db "$db"
+expect_output "$work/out" '"message": "call.breached"' "the breach was emitted"
+expect_exit 0 "acknowledge" "$smdl" outbox --db "$db" --ack 1000
+expect_exit 0 "outbox after ack" "$smdl" outbox --db "$db"
+expect_output "$work/out" '^\[\]' "nothing left after ack"
+expect_exit 0 "verify" "$smdl" verify --db "$db"
+expect_output "$work/out" '"chain": "intact"' "verify passes"
+
+echo "runtime commands: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

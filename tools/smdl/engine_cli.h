@@ -1,0 +1,42 @@
+// What the commands that work on a database share: opening the engine from
+// --db (with --now for virtual time and --async), printing JSON results and
+// turning a Status into a message and an exit code.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "smdl/engine.h"
+
+namespace smdl::cli {
+
+// Options every database command takes.
+inline const std::vector<std::string> kDbFlags = {"--db", "--now", "--path"};
+inline const std::vector<std::string> kDbSwitches = {"--async"};
+
+struct OpenedEngine {
+  std::unique_ptr<ManualClock> clock;  // set when --now is given
+  std::unique_ptr<Engine> engine;
+};
+
+// Opens the engine on --db (required). On failure prints why and sets `exit`.
+std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit);
+
+// Prints a JSON document (indented) to stdout.
+void PrintJson(const std::string& json_text);
+
+// Prints "smdl COMMAND: message" to stderr; rejected operations and
+// inconsistencies give 1, I/O and internal failures 2.
+int Fail(const std::string& command, const Status& status);
+
+// Help text shared by the database commands.
+#define SMDL_DB_OPTIONS_HELP                                                              \
+  "  --db DIR            the engine's database directory (required)\n"                 \
+  "  --now TIMESTAMP     run at this instant (RFC 3339) instead of the system clock\n" \
+  "  --async             write without fsync (see docs/runtime.md, durability)\n"     \
+  "  -h, --help          show this help\n"
+
+}  // namespace smdl::cli
