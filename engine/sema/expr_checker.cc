@@ -189,9 +189,12 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
 Type ExprChecker::Select(const ast::Expr& e) {
   const ast::Expr& operand = *e.args[0];
   // CEL's names for the types of timestamps and durations.
-  if (std::string dotted = DottedName(e);
-      (dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
+  std::string dotted = DottedName(e);
+  if ((dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
     return Type::TypeOf();
+  // A local whose name has dots (`a.b.c`, as CEL environments may declare).
+  if (dotted.find('.') != std::string::npos)
+    if (const Type* local = FindLocal(dotted)) return *local;
   // `Impact.high`: an enum value, unless a local or field shadows the enum's name.
   if (operand.kind == ExprKind::kIdent && !FindLocal(operand.name) &&
       !(env_.record && env_.record->Find(operand.name))) {

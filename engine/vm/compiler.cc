@@ -312,9 +312,14 @@ class Compiler {
 
   void Select(const ast::Expr& e) {
     const ast::Expr& operand = *e.args[0];
-    if (std::string dotted = DottedName(e);
-        (dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
+    std::string dotted = DottedName(e);
+    if ((dotted == "google.protobuf.Timestamp" || dotted == "google.protobuf.Duration") && !FindLocal("google"))
       return Const(Value::Type(dotted));
+    if (dotted.find('.') != std::string::npos)
+      if (const Local* local = FindLocal(dotted)) {
+        Emit(Op::kLocal, 0, local->slot);
+        return;
+      }
     if (operand.kind == ExprKind::kIdent && !FindLocal(operand.name) &&
         !(scope_.record && scope_.record->Find(operand.name))) {
       const sema::Symbol* sym = Global(operand.name);
