@@ -145,8 +145,8 @@ TEST_CASE("between(t, add(t, d)) == d, and add is the earliest such instant", "[
       REQUIRE(due.ok());
       auto back = c->Between(t, *due);
       REQUIRE(back.ok());
-      INFO(spec.timezone << " from " << smdl::calendar::FormatTimestamp(t) << " + " << smdl::calendar::FormatDuration(d)
-                         << " = " << smdl::calendar::FormatTimestamp(*due));
+      INFO(spec.timezone << " from " << smdl::FormatTimestamp(t) << " + " << smdl::FormatDuration(d)
+                         << " = " << smdl::FormatTimestamp(*due));
       REQUIRE(Ns(*back) == Ns(d));
       if (Ns(d) > 0) {
         auto before = c->Between(t, Ts(Ns(*due) - 1));
@@ -187,7 +187,7 @@ TEST_CASE("the cached year blocks agree with a day-by-day reference", "[calendar
     for (int i = 0; i < 25; ++i) {
       Timestamp a = RandomInstant(rng);
       Timestamp b = Ts(Ns(a) + static_cast<Int128>(rng() % (40LL * 86400)) * 1000000000 + static_cast<Int128>(rng() % 1000000000));
-      INFO(spec.timezone << " " << smdl::calendar::FormatTimestamp(a) << " .. " << smdl::calendar::FormatTimestamp(b));
+      INFO(spec.timezone << " " << smdl::FormatTimestamp(a) << " .. " << smdl::FormatTimestamp(b));
       REQUIRE(Ns(*c->Between(a, b)) == Reference(spec, *zone, a, b));
     }
   }

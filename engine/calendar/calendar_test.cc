@@ -47,7 +47,7 @@ CalendarSpec OfficeHours(const char* zone) {
 std::string Due(const Calendar& c, const char* from, const char* duration) {
   auto due = c.Add(T(from), D(duration));
   REQUIRE(due.ok());
-  return smdl::calendar::FormatTimestamp(*due, c.OffsetAt(*due));
+  return smdl::calendar::FormatTimestampAt(*due, c.OffsetAt(*due));
 }
 
 int64_t Seconds(const Calendar& c, const char* a, const char* b) {
@@ -71,7 +71,7 @@ TEST_CASE("Friday 16:00 plus 4 business hours is Monday 10:00", "[calendar]") {
   // Zero adds nothing, even outside working time.
   CHECK(Due(c, "2026-03-07T12:00:00+01:00", "0") == "2026-03-07T12:00:00+01:00");
   // Fractions of a second are kept.
-  CHECK(Due(c, "2026-03-06T17:59:59.75+01:00", "500ms") == "2026-03-09T08:00:00.250+01:00");
+  CHECK(Due(c, "2026-03-06T17:59:59.75+01:00", "500ms") == "2026-03-09T08:00:00.25+01:00");
   CHECK(Seconds(c, "2026-03-07T00:00:00+01:00", "2026-03-08T23:59:59+01:00") == 0);
   CHECK(Seconds(c, "2026-03-09T10:00:00+01:00", "2026-03-06T16:00:00+01:00") == -4 * 3600);
 }
@@ -121,14 +121,14 @@ TEST_CASE("night shifts across midnight", "[calendar]") {
   for (int d = 0; d < 4; ++d) spec.hours.push_back({d, 22 * 60, 6 * 60});  // mon..thu 22:00-06:00
   Calendar c = Make(spec);
   // Monday 23:00: seven hours until Tuesday 06:00, one more from Tuesday 22:00.
-  CHECK(Due(c, "2026-03-02T23:00:00Z", "8h") == "2026-03-03T23:00:00Z");
-  CHECK(Due(c, "2026-03-03T03:00:00Z", "3h") == "2026-03-03T06:00:00Z");
+  CHECK(Due(c, "2026-03-02T23:00:00Z", "8h") == "2026-03-03T23:00:00+00:00");
+  CHECK(Due(c, "2026-03-03T03:00:00Z", "3h") == "2026-03-03T06:00:00+00:00");
   // Thursday's shift ends Friday 06:00; the next starts Monday 22:00.
-  CHECK(Due(c, "2026-03-06T05:00:00Z", "2h") == "2026-03-09T23:00:00Z");
+  CHECK(Due(c, "2026-03-06T05:00:00Z", "2h") == "2026-03-09T23:00:00+00:00");
   // A holiday on Tuesday cancels Tuesday's shift, not Monday's.
   spec.holidays = {"2026-03-03"};
   Calendar h = Make(spec);
-  CHECK(Due(h, "2026-03-02T23:00:00Z", "8h") == "2026-03-04T23:00:00Z");
+  CHECK(Due(h, "2026-03-02T23:00:00Z", "8h") == "2026-03-04T23:00:00+00:00");
   CHECK(Seconds(h, "2026-03-02T00:00:00Z", "2026-03-09T00:00:00Z") == 3 * 8 * 3600);
   // The night shift of Sunday into Monday, and 24:00.
   CalendarSpec weekend;
@@ -136,7 +136,7 @@ TEST_CASE("night shifts across midnight", "[calendar]") {
   weekend.hours = {{6, 20 * 60, 2 * 60}, {5, 18 * 60, 24 * 60}};
   Calendar w = Make(weekend);
   CHECK(Seconds(w, "2026-03-02T00:00:00Z", "2026-03-09T00:00:00Z") == 2 * 3600 + 6 * 3600 + 4 * 3600);
-  CHECK(Due(w, "2026-03-07T23:00:00Z", "2h") == "2026-03-08T21:00:00Z");
+  CHECK(Due(w, "2026-03-07T23:00:00Z", "2h") == "2026-03-08T21:00:00+00:00");
 }
 
 TEST_CASE("daylight-saving changes in Europe/Berlin", "[calendar][dst]") {
@@ -222,16 +222,16 @@ TEST_CASE("a year boundary with yearly holidays", "[calendar]") {
 
 TEST_CASE("multi-week and multi-year targets", "[calendar]") {
   Calendar c = Make(OfficeHours("UTC"));  // 50 hours a week
-  CHECK(Due(c, "2026-03-02T08:00:00Z", "150h") == "2026-03-20T18:00:00Z");
-  CHECK(Due(c, "2026-03-02T08:00:00Z", "151h") == "2026-03-23T09:00:00Z");
+  CHECK(Due(c, "2026-03-02T08:00:00Z", "150h") == "2026-03-20T18:00:00+00:00");
+  CHECK(Due(c, "2026-03-02T08:00:00Z", "151h") == "2026-03-23T09:00:00+00:00");
   // Ten years of office hours, and back.
   auto due = c.Add(T("2026-03-02T08:00:00Z"), D("26000h"));
   REQUIRE(due.ok());
-  CHECK(smdl::calendar::FormatTimestamp(*due) == "2036-02-15T18:00:00Z");  // the Friday of the 520th week
+  CHECK(smdl::FormatTimestamp(*due) == "2036-02-15T18:00:00Z");  // the Friday of the 520th week
   CHECK(Seconds(c, "2026-03-02T08:00:00Z", "2036-02-15T18:00:00Z") == 26000 * 3600);
   CHECK(Seconds(c, "2026-03-02T08:00:00Z", "2036-02-29T18:00:00Z") == 26100 * 3600);
   // Far outside the cached years.
-  CHECK(Due(c, "2600-01-03T08:00:00Z", "10h") == "2600-01-03T18:00:00Z");
+  CHECK(Due(c, "2600-01-03T08:00:00Z", "10h") == "2600-01-03T18:00:00+00:00");
   CHECK(Seconds(c, "1850-01-07T00:00:00Z", "1850-01-14T00:00:00Z") == 50 * 3600);
 }
 
@@ -281,7 +281,7 @@ TEST_CASE("errors instead of endless searches", "[calendar]") {
       sparse.yearly_holidays.push_back(buf);
     }
   Calendar s = Make(sparse);
-  CHECK(Due(s, "2026-03-02T08:00:00Z", "1h") == "2028-02-29T01:00:00Z");
+  CHECK(Due(s, "2026-03-02T08:00:00Z", "1h") == "2028-02-29T01:00:00+00:00");
   // Malformed specs.
   CalendarSpec bad = OfficeHours("UTC");
   bad.holidays = {"2026-02-30"};

@@ -1,5 +1,6 @@
-// Text forms of instants and durations, as users see them: RFC 3339 with a
-// given UTC offset, and CEL/protobuf JSON durations ("14400s", "1.500s").
+// Instants as users of a calendar see them: RFC 3339 with the calendar's UTC
+// offset. (UTC forms and durations: FormatTimestamp, FormatDuration in
+// base/time.h.)
 #pragma once
 
 #include <cstdint>
@@ -9,12 +10,9 @@
 
 namespace smdl::calendar {
 
-// "2026-03-09T10:00:00+01:00"; "Z" for offset 0 when `z_for_utc`. Fractions
-// of a second are shown with 3, 6 or 9 digits when not zero. Offsets with
-// seconds (old local mean times) are cut to whole minutes.
-std::string FormatTimestamp(Timestamp t, int32_t offset_seconds = 0, bool z_for_utc = true);
-
-// "14400s", "-90s", "1.500s", "0.000000001s".
-std::string FormatDuration(Duration d);
+// "2026-03-09T10:00:00+01:00", "2026-03-09T09:00:00+00:00"; a fraction of a
+// second only when there is one (".25"). Offsets with seconds (old local
+// mean times) are cut to whole minutes, and the local time with them.
+std::string FormatTimestampAt(Timestamp t, int32_t offset_seconds);
 
 }  // namespace smdl::calendar
