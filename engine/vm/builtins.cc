@@ -10,7 +10,7 @@
 #include <date/tz.h>
 #include <limits>
 
-#include "base/utf8.h"
+#include "base/utf8.h"  // FindInvalidUtf8
 #include "vm/ops.h"
 
 namespace smdl::vm {
@@ -345,7 +345,12 @@ Value CallBuiltin(Builtin b, const Value* args, size_t argc, Budget& budget) {
   switch (b) {
     case Builtin::kSize:
       switch (a.kind()) {
-        case K::kString: return Value::Int(static_cast<int64_t>(CodePointCount(a.string_value())));
+        case K::kString: {
+          // Code points: every byte but UTF-8 continuation bytes.
+          int64_t n = 0;
+          for (unsigned char c : a.string_value()) n += (c & 0xC0) != 0x80;
+          return Value::Int(n);
+        }
         case K::kBytes: return Value::Int(static_cast<int64_t>(a.string_value().size()));
         case K::kList: return Value::Int(static_cast<int64_t>(a.list().size()));
         case K::kMap: return Value::Int(static_cast<int64_t>(a.map().size()));

@@ -30,8 +30,9 @@ Value BudgetError(const Budget& budget) {
                       std::to_string(budget.max_size) + " values built)");
 }
 
+// A field's value, borrowed when it comes from the activation's vector.
 Value FieldValue(const Activation& act, uint32_t index) {
-  if (index < act.fields.size()) return act.fields[index];
+  if (index < act.fields.size()) return Value::Borrow(act.fields[index]);
   if (act.field_source != nullptr) return act.field_source->Field(index);
   return Value::Error("record field " + std::to_string(index) + " is not available");
 }
@@ -80,14 +81,17 @@ Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation
 
   goto* kLabels[static_cast<size_t>(pc->op)];
 
+// Operands are borrowed from constants, locals and fields; a value that
+// outlives its source (stored, put in a list or map, returned) is made owned.
 L_kConst:
-  *sp++ = consts[pc->a];
+  *sp++ = Value::Borrow(consts[pc->a]);
   DISPATCH();
 L_kLocal:
-  *sp++ = locals[pc->a];
+  *sp++ = Value::Borrow(locals[pc->a]);
   DISPATCH();
 L_kStore:
   locals[pc->a] = std::move(*--sp);
+  locals[pc->a].MakeOwned();
   DISPATCH();
 L_kPop:
   *--sp = Value();
@@ -124,6 +128,7 @@ L_kThis: {
       v = Value(v.optional_value());
     }
     if (v.is_null() || v.is_error()) continue;
+    v.MakeOwned();
     entries.emplace_back(names[i], std::move(v));
   }
   if (act.id) entries.emplace_back(Value::String("id"), *act.id);
@@ -301,7 +306,10 @@ L_kList: {
     } else {
       std::vector<Value> list;
       list.reserve(n);
-      for (size_t i = 0; i < n; ++i) list.push_back(std::move(items[i]));
+      for (size_t i = 0; i < n; ++i) {
+        items[i].MakeOwned();
+        list.push_back(std::move(items[i]));
+      }
       result = Value::List(std::move(list));
     }
   }
@@ -325,6 +333,8 @@ L_kMap: {
       for (size_t i = 0; i < n; ++i) {
         const Value& k = items[2 * i];
         if (!(k.is(K::kInt) || k.is(K::kUint) || k.is(K::kString) || k.is(K::kBool) || k.is(K::kEnum))) bad_key = true;
+        items[2 * i].MakeOwned();
+        items[2 * i + 1].MakeOwned();
         entries.emplace_back(std::move(items[2 * i]), std::move(items[2 * i + 1]));
       }
       result = bad_key ? Value::Error("unsupported key type for a map") : Value::Map(std::move(entries));
@@ -386,6 +396,7 @@ L_kCond: {
 L_kIterInit: {
   Value range = std::move(*--sp);
   if (range.is(K::kList) || range.is(K::kMap)) {
+    range.MakeOwned();
     locals[pc->x] = std::move(range);
     locals[pc->x + 1] = Value::Int(0);
     DISPATCH();
@@ -403,7 +414,9 @@ L_kIterNext: {
     budget.exhausted = true;
     JUMP_TO(pc->a);
   }
-  locals[pc->b] = range.is(K::kList) ? range.list()[static_cast<size_t>(i)] : range.map().entries()[static_cast<size_t>(i)].first;
+  // The item is borrowed from the range, which the frame holds until it ends.
+  locals[pc->b] = Value::Borrow(range.is(K::kList) ? range.list()[static_cast<size_t>(i)]
+                                                   : range.map().entries()[static_cast<size_t>(i)].first);
   locals[pc->x + 1] = Value::Int(i + 1);
   DISPATCH();
 }
@@ -453,6 +466,7 @@ L_kAppendStep: {
     locals[pc->x] = BudgetError(budget);
     JUMP_TO(pc->a);
   }
+  v.MakeOwned();
   Value& acc = locals[pc->x];
   if (acc.IsUnique()) {
     acc.MutableListForBuild().push_back(std::move(v));
@@ -472,8 +486,11 @@ L_kFilterTest: {
   if (!p.bool_value()) JUMP_TO(pc->b);
   DISPATCH();
 }
-L_kReturn:
-  return std::move(*--sp);
+L_kReturn: {
+  Value result = std::move(*--sp);
+  result.MakeOwned();
+  return result;
+}
 
 #undef DISPATCH
 #undef JUMP_TO
@@ -500,8 +517,9 @@ Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t np
     fallback.resize(need);
     base = fallback.data();
   }
+  // Parameters are borrowed: the caller's values outlive the frame.
   for (size_t i = 0; i < chunk.num_params; ++i)
-    base[i] = i < nparams ? params[i] : Value::Error("no value for parameter " + std::to_string(i));
+    base[i] = i < nparams ? Value::Borrow(params[i]) : Value::Error("no value for parameter " + std::to_string(i));
   ++arena.depth;
   Value result = Exec(image, chunk, base, act, budget);
   --arena.depth;

@@ -97,17 +97,51 @@ class MapData {
 class Value {
  public:
   Value() : kind_(ValueKind::kNull) { bits_.i = 0; }
+  // A copy always owns its heap object (even a copy of a borrowed value).
   Value(const Value& o) : kind_(o.kind_), aux_(o.aux_), bits_(o.bits_) { Retain(); }
-  Value(Value&& o) noexcept : kind_(o.kind_), aux_(o.aux_), bits_(o.bits_) { o.kind_ = ValueKind::kNull; }
+  Value(Value&& o) noexcept : kind_(o.kind_), borrowed_(o.borrowed_), aux_(o.aux_), bits_(o.bits_) {
+    o.kind_ = ValueKind::kNull;
+  }
   Value& operator=(const Value& o) {
-    if (this != &o) { o.Retain(); Drop(); kind_ = o.kind_; aux_ = o.aux_; bits_ = o.bits_; }
+    if (this != &o) {
+      o.Retain();
+      Drop();
+      kind_ = o.kind_;
+      borrowed_ = false;
+      aux_ = o.aux_;
+      bits_ = o.bits_;
+    }
     return *this;
   }
   Value& operator=(Value&& o) noexcept {
-    if (this != &o) { Drop(); kind_ = o.kind_; aux_ = o.aux_; bits_ = o.bits_; o.kind_ = ValueKind::kNull; }
+    if (this != &o) {
+      Drop();
+      kind_ = o.kind_;
+      borrowed_ = o.borrowed_;
+      aux_ = o.aux_;
+      bits_ = o.bits_;
+      o.kind_ = ValueKind::kNull;
+    }
     return *this;
   }
   ~Value() { Drop(); }
+
+  // A non-owning view of `v` (no reference count change), for the
+  // interpreter's operand stack: it must not outlive `v`. Copying a borrowed
+  // value gives an owning one; MakeOwned() turns it into one in place.
+  static Value Borrow(const Value& v) {
+    Value b(v.kind_);
+    b.borrowed_ = v.heap();
+    b.aux_ = v.aux_;
+    b.bits_ = v.bits_;
+    return b;
+  }
+  void MakeOwned() {
+    if (borrowed_) {
+      borrowed_ = false;
+      Retain();
+    }
+  }
 
   // ---- constructors
   static Value Null() { return Value(); }
@@ -168,7 +202,7 @@ class Value {
   // interpreter building a list); asserts uniqueness in debug builds.
   std::vector<Value>& MutableListForBuild();
   // Whether this is the only reference to its heap object.
-  bool IsUnique() const { return heap() && bits_.h && bits_.h->refs.load(std::memory_order_acquire) == 1; }
+  bool IsUnique() const { return heap() && bits_.h && !borrowed_ && bits_.h->refs.load(std::memory_order_acquire) == 1; }
 
   // CEL equality (numbers compare across int, uint and double; NaN is not
   // equal to itself; values of different kinds are not equal). Errors are
@@ -192,12 +226,13 @@ class Value {
     if (heap() && bits_.h) bits_.h->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void Drop() {
-    if (heap() && bits_.h) detail::Release(bits_.h);
+    if (heap() && bits_.h && !borrowed_) detail::Release(bits_.h);
   }
   static Value FromHeap(ValueKind k, detail::HeapObject* h) { Value v(k); v.bits_.h = h; return v; }
 
   ValueKind kind_;
-  int32_t aux_ = 0;  // timestamp/duration nanos, enum index
+  bool borrowed_ = false;  // a view that does not own its heap object
+  int32_t aux_ = 0;        // timestamp/duration nanos, enum index
   union Bits {
     bool b;
     int64_t i;
