@@ -124,8 +124,13 @@ Status ApplySlaTriggers(SlaContext& ctx, SlaHook hook, const std::string& name) 
     auto loaded = LoadClock(ctx.record, sla.name);
     if (!loaded.ok()) return loaded.status();
     Clock c = std::move(*loaded);
-    if (Matches(sla.reset, hook, name) && c.clock && calendar::StateOf(*c.clock) != calendar::ClockState::kStopped) {
-      SMDL_RETURN_IF_ERROR(Apply(true, c, calendar::Reset, ctx.now));
+    if (Matches(sla.reset, hook, name) && c.clock) {
+      // A reset starts a new cycle: a running or paused clock counts from
+      // zero in the same phase; a stopped one is not started again until a
+      // start trigger says so (recurring clocks: `reset` and `start` on the
+      // same trigger).
+      if (calendar::StateOf(*c.clock) == calendar::ClockState::kStopped) c.clock.reset();
+      else SMDL_RETURN_IF_ERROR(Apply(true, c, calendar::Reset, ctx.now));
       c.warned.clear();
       c.breached_at.reset();
     }

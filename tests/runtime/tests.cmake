@@ -5,3 +5,11 @@ add_test(NAME "runtime commands"
 # The embedding example runs and its record ends delivered.
 add_test(NAME "embedding example"
   COMMAND bash -c "dir=$(mktemp -d) && $<TARGET_FILE:smdl_embedding_example> $dir/db > $dir/out && grep -q '\"state\":\"delivered\"' $dir/out && grep -q 'not accepted in state' $dir/out && grep -q intact $dir/out; status=$?; cat $dir/out; rm -rf $dir; exit $status")
+
+# The standard library's scenario tests and the example site's, in virtual
+# time. They run as two programs: the site's overrides would change the
+# library's defaults that its own tests assume.
+add_test(NAME "smdl test stdlib"
+  COMMAND ${SMDL_BIN} test ${PROJECT_SOURCE_DIR}/stdlib)
+add_test(NAME "smdl test examples/acme"
+  COMMAND ${SMDL_BIN} test ${PROJECT_SOURCE_DIR}/examples/acme)
