@@ -192,19 +192,19 @@ const Value* MapData::FindString(std::string_view key) const {
 }
 
 const std::string& Value::string_value() const {
-  assert(kind_ == ValueKind::kString || kind_ == ValueKind::kBytes || kind_ == ValueKind::kError);
+  assert(kind() == ValueKind::kString || kind() == ValueKind::kBytes || kind() == ValueKind::kError);
   return static_cast<const TextObject*>(bits_.h)->text;
 }
 const std::vector<Value>& Value::list() const {
-  assert(kind_ == ValueKind::kList);
+  assert(kind() == ValueKind::kList);
   return static_cast<const ListObject*>(bits_.h)->items;
 }
 std::vector<Value>& Value::MutableListForBuild() {
-  assert(kind_ == ValueKind::kList && bits_.h->refs.load() == 1);
+  assert(kind() == ValueKind::kList && bits_.h->refs.load() == 1);
   return static_cast<ListObject*>(bits_.h)->items;
 }
 const MapData& Value::map() const {
-  assert(kind_ == ValueKind::kMap);
+  assert(kind() == ValueKind::kMap);
   return static_cast<const MapObject*>(bits_.h)->data;
 }
 const std::string& Value::ref_type() const { return static_cast<const RefObject*>(bits_.h)->type; }
@@ -285,7 +285,7 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::kNull: return true;
     case ValueKind::kBool: return a.bool_value() == b.bool_value();
     case ValueKind::kTimestamp:
-    case ValueKind::kDuration: return a.int_value() == b.int_value() && a.aux_ == b.aux_;
+    case ValueKind::kDuration: return a.int_value() == b.int_value() && a.aux() == b.aux();
     case ValueKind::kEnum: return a.enum_type() == b.enum_type() && a.enum_index() == b.enum_index();
     case ValueKind::kType: return a.type_name_interned() == b.type_name_interned();
     case ValueKind::kString:
@@ -324,7 +324,7 @@ size_t Value::Hash() const {
     x ^= x >> 33;
     return static_cast<size_t>(x);
   };
-  switch (kind_) {
+  switch (kind()) {
     case ValueKind::kInt: return mix(static_cast<uint64_t>(bits_.i));
     case ValueKind::kUint: return mix(bits_.u);
     case ValueKind::kDouble: {
@@ -336,11 +336,11 @@ size_t Value::Hash() const {
       std::memcpy(&u, &d, sizeof u);
       return mix(u);
     }
-    case ValueKind::kBool: return bits_.b ? 0x9e3779b97f4a7c15ULL : 0x1234567ULL;
+    case ValueKind::kBool: return bits_.u ? 0x9e3779b97f4a7c15ULL : 0x1234567ULL;
     case ValueKind::kString:
     case ValueKind::kBytes: return std::hash<std::string_view>()(string_value());
-    case ValueKind::kEnum: return mix(reinterpret_cast<uintptr_t>(bits_.e) + static_cast<uint64_t>(aux_));
-    default: return static_cast<size_t>(kind_);
+    case ValueKind::kEnum: return mix(reinterpret_cast<uintptr_t>(bits_.e) + static_cast<uint64_t>(aux()));
+    default: return static_cast<size_t>(kind());
   }
 }
 
@@ -374,9 +374,9 @@ std::string Quote(const std::string& s, bool bytes) {
 }  // namespace
 
 std::string Value::DebugString() const {
-  switch (kind_) {
+  switch (kind()) {
     case ValueKind::kNull: return "null";
-    case ValueKind::kBool: return bits_.b ? "true" : "false";
+    case ValueKind::kBool: return bits_.u ? "true" : "false";
     case ValueKind::kInt: return std::to_string(bits_.i);
     case ValueKind::kUint: return std::to_string(bits_.u) + "u";
     case ValueKind::kDouble: return FormatDouble(bits_.d);

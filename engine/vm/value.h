@@ -96,19 +96,15 @@ class MapData {
 
 class Value {
  public:
-  Value() : kind_(ValueKind::kNull) { bits_.i = 0; }
+  Value() { bits_.u = 0; }
   // A copy always owns its heap object (even a copy of a borrowed value).
-  Value(const Value& o) : kind_(o.kind_), aux_(o.aux_), bits_(o.bits_) { Retain(); }
-  Value(Value&& o) noexcept : kind_(o.kind_), borrowed_(o.borrowed_), aux_(o.aux_), bits_(o.bits_) {
-    o.kind_ = ValueKind::kNull;
-  }
+  Value(const Value& o) : head_(o.head_ & ~kBorrowedBit), bits_(o.bits_) { Retain(); }
+  Value(Value&& o) noexcept : head_(o.head_), bits_(o.bits_) { o.head_ = 0; }
   Value& operator=(const Value& o) {
     if (this != &o) {
       o.Retain();
       Drop();
-      kind_ = o.kind_;
-      borrowed_ = false;
-      aux_ = o.aux_;
+      head_ = o.head_ & ~kBorrowedBit;
       bits_ = o.bits_;
     }
     return *this;
@@ -116,11 +112,9 @@ class Value {
   Value& operator=(Value&& o) noexcept {
     if (this != &o) {
       Drop();
-      kind_ = o.kind_;
-      borrowed_ = o.borrowed_;
-      aux_ = o.aux_;
+      head_ = o.head_;
       bits_ = o.bits_;
-      o.kind_ = ValueKind::kNull;
+      o.head_ = 0;
     }
     return *this;
   }
@@ -130,32 +124,31 @@ class Value {
   // interpreter's operand stack: it must not outlive `v`. Copying a borrowed
   // value gives an owning one; MakeOwned() turns it into one in place.
   static Value Borrow(const Value& v) {
-    Value b(v.kind_);
-    b.borrowed_ = v.heap();
-    b.aux_ = v.aux_;
+    Value b;
+    b.head_ = v.heap() ? (v.head_ | kBorrowedBit) : v.head_;
     b.bits_ = v.bits_;
     return b;
   }
   void MakeOwned() {
-    if (borrowed_) {
-      borrowed_ = false;
+    if (head_ & kBorrowedBit) {
+      head_ &= ~kBorrowedBit;
       Retain();
     }
   }
 
   // ---- constructors
   static Value Null() { return Value(); }
-  static Value Bool(bool b) { Value v(ValueKind::kBool); v.bits_.b = b; return v; }
+  static Value Bool(bool b) { Value v(ValueKind::kBool); v.bits_.u = b ? 1 : 0; return v; }
   static Value Int(int64_t i) { Value v(ValueKind::kInt); v.bits_.i = i; return v; }
   static Value Uint(uint64_t u) { Value v(ValueKind::kUint); v.bits_.u = u; return v; }
   static Value Double(double d) { Value v(ValueKind::kDouble); v.bits_.d = d; return v; }
   // Timestamps must lie in CEL's range (years 1 to 9999) and durations within
   // ±10000 years; TimestampChecked/DurationChecked return an error otherwise.
-  static Value Timestamp(smdl::Timestamp t) { Value v(ValueKind::kTimestamp); v.bits_.i = t.seconds; v.aux_ = t.nanos; return v; }
-  static Value Duration(smdl::Duration d) { Value v(ValueKind::kDuration); v.bits_.i = d.seconds; v.aux_ = d.nanos; return v; }
+  static Value Timestamp(smdl::Timestamp t) { Value v(ValueKind::kTimestamp, t.nanos); v.bits_.i = t.seconds; return v; }
+  static Value Duration(smdl::Duration d) { Value v(ValueKind::kDuration, d.nanos); v.bits_.i = d.seconds; return v; }
   static Value TimestampChecked(smdl::Timestamp t);
   static Value DurationChecked(smdl::Duration d);
-  static Value Enum(const EnumType* type, int index) { Value v(ValueKind::kEnum); v.bits_.e = type; v.aux_ = index; return v; }
+  static Value Enum(const EnumType* type, int index) { Value v(ValueKind::kEnum, index); v.bits_.e = type; return v; }
   // A type value; the name is interned.
   static Value Type(std::string_view name) { Value v(ValueKind::kType); v.bits_.t = InternTypeName(name); return v; }
   static Value TypeInterned(const std::string* name) { Value v(ValueKind::kType); v.bits_.t = name; return v; }
@@ -171,21 +164,22 @@ class Value {
   static Value Error(std::string message);
 
   // ---- inspection
-  ValueKind kind() const { return kind_; }
-  bool is(ValueKind k) const { return kind_ == k; }
-  bool is_error() const { return kind_ == ValueKind::kError; }
-  bool is_null() const { return kind_ == ValueKind::kNull; }
+  ValueKind kind() const { return static_cast<ValueKind>(head_ & 0xff); }
+  bool is(ValueKind k) const { return kind() == k; }
+  bool is_error() const { return kind() == ValueKind::kError; }
+  bool is_null() const { return kind() == ValueKind::kNull; }
 
   // Accessors; each requires the matching kind (asserted in debug builds).
-  bool bool_value() const { return bits_.b; }
+  bool bool_value() const { return bits_.u != 0; }
   int64_t int_value() const { return bits_.i; }
   uint64_t uint_value() const { return bits_.u; }
   double double_value() const { return bits_.d; }
-  smdl::Timestamp timestamp_value() const { return {bits_.i, aux_}; }
-  smdl::Duration duration_value() const { return {bits_.i, aux_}; }
+  smdl::Timestamp timestamp_value() const { return {bits_.i, aux()}; }
+  smdl::Duration duration_value() const { return {bits_.i, aux()}; }
   const EnumType* enum_type() const { return bits_.e; }
-  int enum_index() const { return aux_; }
-  const std::string& enum_name() const { return bits_.e->values[static_cast<size_t>(aux_)]; }
+  int enum_index() const { return aux(); }
+  int32_t aux() const { return static_cast<int32_t>(head_ >> 32); }
+  const std::string& enum_name() const { return bits_.e->values[static_cast<size_t>(aux())]; }
   const std::string& type_name() const { return *bits_.t; }
   const std::string* type_name_interned() const { return bits_.t; }
   // kString, kBytes: the text; kError: the message.
@@ -202,7 +196,7 @@ class Value {
   // interpreter building a list); asserts uniqueness in debug builds.
   std::vector<Value>& MutableListForBuild();
   // Whether this is the only reference to its heap object.
-  bool IsUnique() const { return heap() && bits_.h && !borrowed_ && bits_.h->refs.load(std::memory_order_acquire) == 1; }
+  bool IsUnique() const { return heap() && bits_.h && !(head_ & kBorrowedBit) && bits_.h->refs.load(std::memory_order_acquire) == 1; }
 
   // CEL equality (numbers compare across int, uint and double; NaN is not
   // equal to itself; values of different kinds are not equal). Errors are
@@ -220,21 +214,25 @@ class Value {
   std::string DebugString() const;
 
  private:
-  explicit Value(ValueKind k) : kind_(k) { bits_.h = nullptr; }
-  bool heap() const { return kind_ >= ValueKind::kString; }
+  // The header word: kind in bits 0-7, the borrowed flag in bit 8, the side
+  // word (nanos, enum index) in bits 32-63. One 8-byte word, so that copies
+  // are two plain 8-byte moves.
+  static constexpr uint64_t kBorrowedBit = uint64_t{1} << 8;
+  explicit Value(ValueKind k, int32_t aux = 0)
+      : head_(static_cast<uint64_t>(k) | (static_cast<uint64_t>(static_cast<uint32_t>(aux)) << 32)) {
+    bits_.h = nullptr;
+  }
+  bool heap() const { return kind() >= ValueKind::kString; }
   void Retain() const {
     if (heap() && bits_.h) bits_.h->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void Drop() {
-    if (heap() && bits_.h && !borrowed_) detail::Release(bits_.h);
+    if (heap() && bits_.h && !(head_ & kBorrowedBit)) detail::Release(bits_.h);
   }
   static Value FromHeap(ValueKind k, detail::HeapObject* h) { Value v(k); v.bits_.h = h; return v; }
 
-  ValueKind kind_;
-  bool borrowed_ = false;  // a view that does not own its heap object
-  int32_t aux_ = 0;        // timestamp/duration nanos, enum index
+  uint64_t head_ = 0;  // ValueKind::kNull is 0
   union Bits {
-    bool b;
     int64_t i;
     uint64_t u;
     double d;
