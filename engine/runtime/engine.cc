@@ -65,6 +65,17 @@ json ParseObject(const std::string& text, const char* what, Status& status) {
   return doc;
 }
 
+// No exception crosses the API: anything thrown below (a malformed stored
+// document, an allocation failure) becomes an internal error.
+template <typename F>
+auto Guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Internal(std::string("unexpected failure: ") + e.what());
+  }
+}
+
 }  // namespace
 
 struct Engine::Impl {
@@ -207,308 +218,334 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
 }
 
 StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths) {
-  sema::CheckOptions options;
-  options.search_path = impl_->options.search_path;
-  options.use_environment = impl_->options.use_environment;
-  auto program = sema::CheckPaths(paths, options);
-  if (!program.ok()) return program.status();
-  if ((*program)->diags.HasErrors())
-    return InvalidArgument("the definitions have errors:\n" + (*program)->diags.RenderText((*program)->sources));
-  return impl_->definitions->Deploy(std::move(*program));
+  return Guarded([&]() -> StatusOr<DeployResult> {
+    sema::CheckOptions options;
+    options.search_path = impl_->options.search_path;
+    options.use_environment = impl_->options.use_environment;
+    auto program = sema::CheckPaths(paths, options);
+    if (!program.ok()) return program.status();
+    if ((*program)->diags.HasErrors())
+      return InvalidArgument("the definitions have errors:\n" + (*program)->diags.RenderText((*program)->sources));
+    return impl_->definitions->Deploy(std::move(*program));
+  });
 }
 
 StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::string, std::string>>& files) {
-  sema::CheckOptions options;
-  options.search_path = impl_->options.search_path;
-  options.use_environment = impl_->options.use_environment;
-  auto program = sema::CheckSources(files, options);
-  if (program->diags.HasErrors())
-    return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
-  return impl_->definitions->Deploy(std::move(program));
+  return Guarded([&]() -> StatusOr<DeployResult> {
+    sema::CheckOptions options;
+    options.search_path = impl_->options.search_path;
+    options.use_environment = impl_->options.use_environment;
+    auto program = sema::CheckSources(files, options);
+    if (program->diags.HasErrors())
+      return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
+    return impl_->definitions->Deploy(std::move(program));
+  });
 }
 
 StatusOr<std::string> Engine::Create(const std::string& type, const std::string& fields_json, const CallOptions& call) {
-  Status status;
-  json fields = ParseObject(fields_json, "the fields", status);
-  if (!status.ok()) return status;
-  std::string request_id = "create " + type;
-  std::unique_lock<std::mutex> key_lock;
-  if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
-  auto repeated = impl_->Repeated(call.idempotency_key, request_id);
-  if (!repeated.ok()) return repeated.status();
-  if (repeated->has_value()) return **repeated;
+  return Guarded([&]() -> StatusOr<std::string> {
+    Status status;
+    json fields = ParseObject(fields_json, "the fields", status);
+    if (!status.ok()) return status;
+    std::string request_id = "create " + type;
+    std::unique_lock<std::mutex> key_lock;
+    if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
+    auto repeated = impl_->Repeated(call.idempotency_key, request_id);
+    if (!repeated.ok()) return repeated.status();
+    if (repeated->has_value()) return **repeated;
 
-  auto def = impl_->definitions->Get();
-  if (!def.ok()) return def.status();
-  const ir::Machine* machine = (*def)->image->MachineForType(type);
-  if (!machine) return (*def)->image->UnknownTypeError(type);
+    auto def = impl_->definitions->Get();
+    if (!def.ok()) return def.status();
+    const ir::Machine* machine = (*def)->image->MachineForType(type);
+    if (!machine) return (*def)->image->UnknownTypeError(type);
 
-  Request request;
-  request.kind = Request::Kind::kCreate;
-  request.type = type;
-  request.args = fields;
-  request.at = impl_->clock->Now();
-  request.actor = call.actor.empty() ? "system" : call.actor;
+    Request request;
+    request.kind = Request::Kind::kCreate;
+    request.type = type;
+    request.args = fields;
+    request.at = impl_->clock->Now();
+    request.actor = call.actor.empty() ? "system" : call.actor;
 
-  std::string counter_key;
-  uint64_t counter = 0;
-  auto id = impl_->AllocateId(machine->record_type(), counter_key, counter);
-  if (!id.ok()) return id.status();
-  RecordState seed;
-  seed.id = *id;
-  std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
-  auto outcome = runtime::Execute(**def, seed, request, impl_->limits());
-  if (!outcome.ok()) return outcome.status();
-  return impl_->Commit(**def, *outcome, call.idempotency_key, request_id, counter_key, counter);
+    std::string counter_key;
+    uint64_t counter = 0;
+    auto id = impl_->AllocateId(machine->record_type(), counter_key, counter);
+    if (!id.ok()) return id.status();
+    RecordState seed;
+    seed.id = *id;
+    std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
+    auto outcome = runtime::Execute(**def, seed, request, impl_->limits());
+    if (!outcome.ok()) return outcome.status();
+    return impl_->Commit(**def, *outcome, call.idempotency_key, request_id, counter_key, counter);
+  });
 }
 
 StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& event, const std::string& params_json,
                                    const CallOptions& call) {
-  Status status;
-  json params = ParseObject(params_json, "the parameters", status);
-  if (!status.ok()) return status;
-  std::string request_id = "fire " + id + " " + event;
-  std::unique_lock<std::mutex> key_lock;
-  if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
-  auto repeated = impl_->Repeated(call.idempotency_key, request_id);
-  if (!repeated.ok()) return repeated.status();
-  if (repeated->has_value()) return **repeated;
+  return Guarded([&]() -> StatusOr<std::string> {
+    Status status;
+    json params = ParseObject(params_json, "the parameters", status);
+    if (!status.ok()) return status;
+    std::string request_id = "fire " + id + " " + event;
+    std::unique_lock<std::mutex> key_lock;
+    if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
+    auto repeated = impl_->Repeated(call.idempotency_key, request_id);
+    if (!repeated.ok()) return repeated.status();
+    if (repeated->has_value()) return **repeated;
 
-  std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
-  auto record = impl_->Load(id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) return NotFound("no record '" + id + "'");
-  auto def = impl_->definitions->Get((*record)->definition);
-  if (!def.ok()) return def.status();
-  Request request;
-  request.kind = Request::Kind::kEvent;
-  request.event = event;
-  request.args = params;
-  request.at = impl_->clock->Now();
-  request.actor = call.actor.empty() ? "system" : call.actor;
-  auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
-  if (!outcome.ok()) return outcome.status();
-  return impl_->Commit(**def, *outcome, call.idempotency_key, request_id);
-}
-
-StatusOr<std::string> Engine::Get(const std::string& id) const {
-  auto record = impl_->Load(id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) return NotFound("no record '" + id + "'");
-  auto def = impl_->definitions->Get((*record)->definition);
-  if (!def.ok()) return def.status();
-  return runtime::RecordView(**def, **record, impl_->clock->Now()).dump();
-}
-
-StatusOr<std::string> Engine::History(const std::string& id) const {
-  json entries = json::array();
-  Status inner;
-  Status scan = impl_->db->ScanPrefix(Family::kHistory, id + '\0', [&](std::string_view key, std::string_view) {
-    auto entry = impl_->db->Get(Family::kAudit, key.substr(id.size() + 1));
-    if (!entry.ok()) { inner = entry.status(); return false; }
-    if (!entry->has_value()) { inner = Status(StatusCode::kCorruption, "history of '" + id + "' names a missing audit entry"); return false; }
-    entries.push_back(json::parse(**entry, nullptr, false));
-    return true;
-  });
-  SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(inner);
-  if (entries.empty()) {
+    std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
     auto record = impl_->Load(id);
     if (!record.ok()) return record.status();
     if (!record->has_value()) return NotFound("no record '" + id + "'");
-  }
-  return entries.dump();
-}
-
-StatusOr<std::string> Engine::List(const ListQuery& query) const {
-  json out = json::array();
-  std::string type;
-  if (!query.type.empty()) {
-    auto def = impl_->definitions->Get();
-    if (!def.ok()) return def.status();
-    const ir::Machine* machine = (*def)->image->MachineForType(query.type);
-    type = machine ? machine->record_type() : query.type;
-  }
-  std::string prefix = type.empty() ? "" : type + '\0' + (query.state.empty() ? "" : query.state + '\0');
-  Status inner;
-  Status scan = impl_->db->ScanPrefix(Family::kIndex, prefix, [&](std::string_view key, std::string_view) {
-    size_t first = key.find('\0');
-    size_t second = key.find('\0', first + 1);
-    if (first == std::string_view::npos || second == std::string_view::npos) return true;
-    if (!query.state.empty() && key.substr(first + 1, second - first - 1) != query.state) return true;
-    std::string id(key.substr(second + 1));
-    auto record = impl_->Load(id);
-    if (!record.ok()) { inner = record.status(); return false; }
-    if (!record->has_value()) return true;
-    auto def = impl_->definitions->Get((*record)->definition);
-    if (!def.ok()) { inner = def.status(); return false; }
-    out.push_back(runtime::RecordView(**def, **record, impl_->clock->Now()));
-    return out.size() < query.limit;
-  });
-  SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(inner);
-  return out.dump();
-}
-
-StatusOr<std::string> Engine::ExplainSla(const std::string& id, const std::string& sla) const {
-  auto record = impl_->Load(id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) return NotFound("no record '" + id + "'");
-  auto def = impl_->definitions->Get((*record)->definition);
-  if (!def.ok()) return def.status();
-  return runtime::ExplainClock(**def, **record, sla, impl_->clock->Now());
-}
-
-StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
-  Timestamp until = now ? *now : impl_->clock->Now();
-  std::lock_guard<std::mutex> one_at_a_time(impl_->timers_mu);
-  size_t fired = 0;
-  // Timers may start timers that are already due (an SLA warning passed
-  // during a pause); keep going until none is due, within a bound.
-  const size_t kMaxPerRun = 1000000;
-  while (fired < kMaxPerRun) {
-    std::optional<runtime::DecodedTimerKey> next;
-    std::string next_key;
-    Status scan = impl_->db->Scan(Family::kTimers, "", "", [&](std::string_view key, std::string_view) {
-      runtime::DecodedTimerKey decoded;
-      if (!runtime::DecodeTimerKey(key, decoded)) return true;
-      if (until < decoded.due) return false;
-      next = decoded;
-      next_key = std::string(key);
-      return false;
-    });
-    SMDL_RETURN_IF_ERROR(scan);
-    if (!next) break;
-    std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(next->record_id));
-    auto record = impl_->Load(next->record_id);
-    if (!record.ok()) return record.status();
-    bool owned = record->has_value() &&
-                 std::find((*record)->timers.begin(), (*record)->timers.end(), TimerRef{next->due, next->name}) !=
-                     (*record)->timers.end();
-    if (!owned) {
-      // A timer its record no longer holds (cannot happen through the engine,
-      // which removes timers in the same batch); drop it.
-      storage::WriteBatch drop;
-      drop.Delete(Family::kTimers, next_key);
-      SMDL_RETURN_IF_ERROR(impl_->db->Write(drop));
-      continue;
-    }
     auto def = impl_->definitions->Get((*record)->definition);
     if (!def.ok()) return def.status();
     Request request;
-    request.kind = Request::Kind::kTimer;
-    request.timer = next->name;
-    request.at = next->due;
+    request.kind = Request::Kind::kEvent;
+    request.event = event;
+    request.args = params;
+    request.at = impl_->clock->Now();
+    request.actor = call.actor.empty() ? "system" : call.actor;
     auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
     if (!outcome.ok()) return outcome.status();
-    auto committed = impl_->Commit(**def, *outcome, "", "");
-    if (!committed.ok()) return committed.status();
-    ++fired;
-  }
-  return fired;
+    return impl_->Commit(**def, *outcome, call.idempotency_key, request_id);
+  });
+}
+
+StatusOr<std::string> Engine::Get(const std::string& id) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    auto record = impl_->Load(id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return NotFound("no record '" + id + "'");
+    auto def = impl_->definitions->Get((*record)->definition);
+    if (!def.ok()) return def.status();
+    return runtime::RecordView(**def, **record, impl_->clock->Now()).dump();
+  });
+}
+
+StatusOr<std::string> Engine::History(const std::string& id) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    json entries = json::array();
+    Status inner;
+    Status scan = impl_->db->ScanPrefix(Family::kHistory, id + '\0', [&](std::string_view key, std::string_view) {
+      auto entry = impl_->db->Get(Family::kAudit, key.substr(id.size() + 1));
+      if (!entry.ok()) { inner = entry.status(); return false; }
+      if (!entry->has_value()) { inner = Status(StatusCode::kCorruption, "history of '" + id + "' names a missing audit entry"); return false; }
+      entries.push_back(json::parse(**entry, nullptr, false));
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(inner);
+    if (entries.empty()) {
+      auto record = impl_->Load(id);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) return NotFound("no record '" + id + "'");
+    }
+    return entries.dump();
+  });
+}
+
+StatusOr<std::string> Engine::List(const ListQuery& query) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    json out = json::array();
+    std::string type;
+    if (!query.type.empty()) {
+      auto def = impl_->definitions->Get();
+      if (!def.ok()) return def.status();
+      const ir::Machine* machine = (*def)->image->MachineForType(query.type);
+      type = machine ? machine->record_type() : query.type;
+    }
+    std::string prefix = type.empty() ? "" : type + '\0' + (query.state.empty() ? "" : query.state + '\0');
+    Status inner;
+    Status scan = impl_->db->ScanPrefix(Family::kIndex, prefix, [&](std::string_view key, std::string_view) {
+      size_t first = key.find('\0');
+      size_t second = key.find('\0', first + 1);
+      if (first == std::string_view::npos || second == std::string_view::npos) return true;
+      if (!query.state.empty() && key.substr(first + 1, second - first - 1) != query.state) return true;
+      std::string id(key.substr(second + 1));
+      auto record = impl_->Load(id);
+      if (!record.ok()) { inner = record.status(); return false; }
+      if (!record->has_value()) return true;
+      auto def = impl_->definitions->Get((*record)->definition);
+      if (!def.ok()) { inner = def.status(); return false; }
+      out.push_back(runtime::RecordView(**def, **record, impl_->clock->Now()));
+      return out.size() < query.limit;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(inner);
+    return out.dump();
+  });
+}
+
+StatusOr<std::string> Engine::ExplainSla(const std::string& id, const std::string& sla) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    auto record = impl_->Load(id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return NotFound("no record '" + id + "'");
+    auto def = impl_->definitions->Get((*record)->definition);
+    if (!def.ok()) return def.status();
+    return runtime::ExplainClock(**def, **record, sla, impl_->clock->Now());
+  });
+}
+
+StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
+  return Guarded([&]() -> StatusOr<size_t> {
+    Timestamp until = now ? *now : impl_->clock->Now();
+    std::lock_guard<std::mutex> one_at_a_time(impl_->timers_mu);
+    size_t fired = 0;
+    // Timers may start timers that are already due (an SLA warning passed
+    // during a pause); keep going until none is due, within a bound.
+    const size_t kMaxPerRun = 1000000;
+    while (fired < kMaxPerRun) {
+      std::optional<runtime::DecodedTimerKey> next;
+      std::string next_key;
+      Status scan = impl_->db->Scan(Family::kTimers, "", "", [&](std::string_view key, std::string_view) {
+        runtime::DecodedTimerKey decoded;
+        if (!runtime::DecodeTimerKey(key, decoded)) return true;
+        if (until < decoded.due) return false;
+        next = decoded;
+        next_key = std::string(key);
+        return false;
+      });
+      SMDL_RETURN_IF_ERROR(scan);
+      if (!next) break;
+      std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(next->record_id));
+      auto record = impl_->Load(next->record_id);
+      if (!record.ok()) return record.status();
+      bool owned = record->has_value() &&
+                   std::find((*record)->timers.begin(), (*record)->timers.end(), TimerRef{next->due, next->name}) !=
+                       (*record)->timers.end();
+      if (!owned) {
+        // A timer its record no longer holds (cannot happen through the engine,
+        // which removes timers in the same batch); drop it.
+        storage::WriteBatch drop;
+        drop.Delete(Family::kTimers, next_key);
+        SMDL_RETURN_IF_ERROR(impl_->db->Write(drop));
+        continue;
+      }
+      auto def = impl_->definitions->Get((*record)->definition);
+      if (!def.ok()) return def.status();
+      Request request;
+      request.kind = Request::Kind::kTimer;
+      request.timer = next->name;
+      request.at = next->due;
+      auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
+      if (!outcome.ok()) return outcome.status();
+      auto committed = impl_->Commit(**def, *outcome, "", "");
+      if (!committed.ok()) return committed.status();
+      ++fired;
+    }
+    return fired;
+  });
 }
 
 StatusOr<std::string> Engine::PendingTimers() const {
-  json out = json::array();
-  Status scan = impl_->db->Scan(Family::kTimers, "", "", [&](std::string_view key, std::string_view) {
-    runtime::DecodedTimerKey decoded;
-    if (runtime::DecodeTimerKey(key, decoded))
-      out.push_back({{"due", FormatTimestamp(decoded.due)}, {"record", decoded.record_id}, {"timer", decoded.name}});
-    return true;
+  return Guarded([&]() -> StatusOr<std::string> {
+    json out = json::array();
+    Status scan = impl_->db->Scan(Family::kTimers, "", "", [&](std::string_view key, std::string_view) {
+      runtime::DecodedTimerKey decoded;
+      if (runtime::DecodeTimerKey(key, decoded))
+        out.push_back({{"due", FormatTimestamp(decoded.due)}, {"record", decoded.record_id}, {"timer", decoded.name}});
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    return out.dump();
   });
-  SMDL_RETURN_IF_ERROR(scan);
-  return out.dump();
 }
 
 StatusOr<std::string> Engine::Outbox(size_t limit) const {
-  json out = json::array();
-  Status scan = impl_->db->Scan(Family::kOutbox, "", "", [&](std::string_view, std::string_view value) {
-    out.push_back(json::parse(value, nullptr, false));
-    return out.size() < limit;
+  return Guarded([&]() -> StatusOr<std::string> {
+    json out = json::array();
+    Status scan = impl_->db->Scan(Family::kOutbox, "", "", [&](std::string_view, std::string_view value) {
+      out.push_back(json::parse(value, nullptr, false));
+      return out.size() < limit;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    return out.dump();
   });
-  SMDL_RETURN_IF_ERROR(scan);
-  return out.dump();
 }
 
 Status Engine::Acknowledge(uint64_t sequence) {
-  storage::WriteBatch batch;
-  Status scan = impl_->db->Scan(Family::kOutbox, "", storage::EncodeU64(sequence + 1),
-                                [&](std::string_view key, std::string_view) {
-                                  batch.Delete(Family::kOutbox, key);
-                                  return true;
-                                });
-  SMDL_RETURN_IF_ERROR(scan);
-  if (batch.Count() == 0) return Status::Ok();
-  return impl_->db->Write(batch);
+  return Guarded([&]() -> Status {
+    storage::WriteBatch batch;
+    Status scan = impl_->db->Scan(Family::kOutbox, "", storage::EncodeU64(sequence + 1),
+                                  [&](std::string_view key, std::string_view) {
+                                    batch.Delete(Family::kOutbox, key);
+                                    return true;
+                                  });
+    SMDL_RETURN_IF_ERROR(scan);
+    if (batch.Count() == 0) return Status::Ok();
+    return impl_->db->Write(batch);
+  });
 }
 
 StatusOr<std::string> Engine::Verify() const {
-  // 1. The hash chain, entry by entry; and each record's entries.
-  std::string prev = runtime::kGenesisHash;
-  uint64_t expected_seq = 0;
-  std::map<std::string, std::vector<json>> by_record;
-  Status problem;
-  Status scan = impl_->db->Scan(Family::kAudit, "", "", [&](std::string_view key, std::string_view value) {
-    ++expected_seq;
-    uint64_t seq = storage::DecodeU64(key);
-    json entry = json::parse(value, nullptr, false);
-    std::string where = "audit entry " + std::to_string(seq);
-    if (seq != expected_seq) { problem = Status(StatusCode::kCorruption, where + ": expected sequence " + std::to_string(expected_seq) + " (an entry is missing)"); return false; }
-    if (entry.is_discarded() || !entry.contains("hash") || !entry.contains("record")) { problem = Status(StatusCode::kCorruption, where + " is not readable"); return false; }
-    if (entry.value("prev", "") != prev) { problem = Status(StatusCode::kCorruption, where + ": its 'prev' is not the hash of the entry before"); return false; }
-    if (runtime::AuditHash(entry) != entry.value("hash", "")) { problem = Status(StatusCode::kCorruption, where + ": its hash does not match its content (it was altered)"); return false; }
-    prev = entry.value("hash", "");
-    by_record[entry.value("record", "")].push_back(std::move(entry));
-    return true;
-  });
-  SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(problem);
+  return Guarded([&]() -> StatusOr<std::string> {
+    // 1. The hash chain, entry by entry; and each record's entries.
+    std::string prev = runtime::kGenesisHash;
+    uint64_t expected_seq = 0;
+    std::map<std::string, std::vector<json>> by_record;
+    Status problem;
+    Status scan = impl_->db->Scan(Family::kAudit, "", "", [&](std::string_view key, std::string_view value) {
+      ++expected_seq;
+      uint64_t seq = storage::DecodeU64(key);
+      json entry = json::parse(value, nullptr, false);
+      std::string where = "audit entry " + std::to_string(seq);
+      if (seq != expected_seq) { problem = Status(StatusCode::kCorruption, where + ": expected sequence " + std::to_string(expected_seq) + " (an entry is missing)"); return false; }
+      if (entry.is_discarded() || !entry.contains("hash") || !entry.contains("record")) { problem = Status(StatusCode::kCorruption, where + " is not readable"); return false; }
+      if (entry.value("prev", "") != prev) { problem = Status(StatusCode::kCorruption, where + ": its 'prev' is not the hash of the entry before"); return false; }
+      if (runtime::AuditHash(entry) != entry.value("hash", "")) { problem = Status(StatusCode::kCorruption, where + ": its hash does not match its content (it was altered)"); return false; }
+      prev = entry.value("hash", "");
+      by_record[entry.value("record", "")].push_back(std::move(entry));
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(problem);
 
-  // 2. Every record equals the replay of its history.
-  size_t records = 0;
-  Status inner;
-  scan = impl_->db->Scan(Family::kRecords, "", "", [&](std::string_view key, std::string_view value) {
-    ++records;
-    std::string id(key);
-    auto stored = RecordState::FromJson(std::string(value));
-    if (!stored.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + " is not readable"); return false; }
-    auto found = by_record.find(id);
-    if (found == by_record.end() || found->second.empty()) { inner = Status(StatusCode::kCorruption, "record " + id + " has no history"); return false; }
-    RecordState replayed;
-    replayed.id = id;
-    bool first = true;
-    for (const json& entry : found->second) {
-      auto request = runtime::RequestFromAudit(entry);
-      if (!request.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": audit entry " + std::to_string(entry.value("seq", 0)) + ": " + request.status().message()); return false; }
-      if (first != (request->kind == Request::Kind::kCreate)) { inner = Status(StatusCode::kCorruption, "record " + id + ": its history does not begin with its creation"); return false; }
-      first = false;
-      auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
-      if (!def.ok()) { inner = def.status(); return false; }
-      auto outcome = runtime::Execute(**def, replayed, *request, impl_->limits());
-      if (!outcome.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " fails: " + outcome.status().message()); return false; }
-      if (outcome->after.state != entry.value("to", "")) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'"); return false; }
-      replayed = std::move(outcome->after);
+    // 2. Every record equals the replay of its history.
+    size_t records = 0;
+    Status inner;
+    scan = impl_->db->Scan(Family::kRecords, "", "", [&](std::string_view key, std::string_view value) {
+      ++records;
+      std::string id(key);
+      auto stored = RecordState::FromJson(std::string(value));
+      if (!stored.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + " is not readable"); return false; }
+      auto found = by_record.find(id);
+      if (found == by_record.end() || found->second.empty()) { inner = Status(StatusCode::kCorruption, "record " + id + " has no history"); return false; }
+      RecordState replayed;
+      replayed.id = id;
+      bool first = true;
+      for (const json& entry : found->second) {
+        auto request = runtime::RequestFromAudit(entry);
+        if (!request.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": audit entry " + std::to_string(entry.value("seq", 0)) + ": " + request.status().message()); return false; }
+        if (first != (request->kind == Request::Kind::kCreate)) { inner = Status(StatusCode::kCorruption, "record " + id + ": its history does not begin with its creation"); return false; }
+        first = false;
+        auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
+        if (!def.ok()) { inner = def.status(); return false; }
+        auto outcome = runtime::Execute(**def, replayed, *request, impl_->limits());
+        if (!outcome.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " fails: " + outcome.status().message()); return false; }
+        if (outcome->after.state != entry.value("to", "")) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'"); return false; }
+        replayed = std::move(outcome->after);
+      }
+      json a = replayed.ToJson();
+      json b = stored->ToJson();
+      if (a != b) {
+        std::string what;
+        for (const char* k : {"state", "version", "fields", "sla", "timers", "definition"})
+          if (a[k] != b[k]) { what = k; break; }
+        inner = Status(StatusCode::kCorruption, "record " + id + " differs from the replay of its history (" +
+                                                    (what.empty() ? "times" : what) + ")");
+        return false;
+      }
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(inner);
+    for (const auto& [id, entries] : by_record) {
+      auto record = impl_->Load(id);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) return Status(StatusCode::kCorruption, "the audit log names record " + id + ", which does not exist");
     }
-    json a = replayed.ToJson();
-    json b = stored->ToJson();
-    if (a != b) {
-      std::string what;
-      for (const char* k : {"state", "version", "fields", "sla", "timers", "definition"})
-        if (a[k] != b[k]) { what = k; break; }
-      inner = Status(StatusCode::kCorruption, "record " + id + " differs from the replay of its history (" +
-                                                  (what.empty() ? "times" : what) + ")");
-      return false;
-    }
-    return true;
+    return json{{"audit_entries", expected_seq}, {"records", records}, {"chain", "intact"}, {"replay", "identical"}}.dump();
   });
-  SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(inner);
-  for (const auto& [id, entries] : by_record) {
-    auto record = impl_->Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return Status(StatusCode::kCorruption, "the audit log names record " + id + ", which does not exist");
-  }
-  return json{{"audit_entries", expected_seq}, {"records", records}, {"chain", "intact"}, {"replay", "identical"}}.dump();
 }
 
 uint64_t Engine::StorageMemoryBytes() const { return impl_->db->ApproximateMemoryBytes(); }
