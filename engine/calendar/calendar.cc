@@ -20,6 +20,8 @@ constexpr int kMinYear = 1;
 constexpr int kMaxYear = 9999;
 constexpr int kCacheFirstYear = 1900;
 constexpr int kCacheYears = 500;
+constexpr const char* kOutOfRange =
+    "timestamp outside the range calendars support (0001-01-03 to 9999-12-29)";
 
 Int128 ToNanos(Timestamp t) { return static_cast<Int128>(t.seconds) * kNanos + t.nanos; }
 Int128 DurationNanos(Duration d) { return static_cast<Int128>(d.seconds) * kNanos + d.nanos; }
@@ -273,7 +275,7 @@ StatusOr<Timestamp> Calendar::Add(Timestamp from, Duration business) const {
   if (need == 0) return from;
   std::unique_ptr<Block> scratch;
   const Block* b = impl_->Find(ToNanos(from), scratch);
-  if (!b) return InvalidArgument("timestamp outside the years 1 to 9999");
+  if (!b) return InvalidArgument(kOutOfRange);
   if (!impl_->has_time)
     return ResourceExhausted("calendar '" + impl_->name + "' has no working hours, so no due time exists");
   Int128 q = b->Position(ToNanos(from)) + need;
@@ -296,7 +298,7 @@ StatusOr<Duration> Calendar::Between(Timestamp a, Timestamp b) const {
   std::unique_ptr<Block> scratch_a, scratch_b;
   const Block* ba = impl_->Find(ToNanos(a), scratch_a);
   const Block* bb = impl_->Find(ToNanos(b), scratch_b);
-  if (!ba || !bb) return InvalidArgument("timestamp outside the years 1 to 9999");
+  if (!ba || !bb) return InvalidArgument(kOutOfRange);
   Int128 result = bb->Position(ToNanos(b)) - ba->Position(ToNanos(a));
   std::unique_ptr<Block> scratch;
   for (int y = ba->year; y < bb->year; ++y) result += static_cast<Int128>(impl_->Get(y, scratch)->total()) * kNanos;
@@ -309,7 +311,7 @@ StatusOr<Explanation> Calendar::Explain(Timestamp a, Timestamp b, size_t max_int
   std::unique_ptr<Block> scratch_a, scratch_b, scratch;
   const Block* ba = impl_->Find(ToNanos(a), scratch_a);
   const Block* bb = impl_->Find(ToNanos(b), scratch_b);
-  if (!ba || !bb) return InvalidArgument("timestamp outside the years 1 to 9999");
+  if (!ba || !bb) return InvalidArgument(kOutOfRange);
   int last_year = bb->year;
   for (int y = ba->year; y <= last_year; ++y) {
     const Block* blk = impl_->Get(y, scratch);

@@ -101,13 +101,13 @@ class Calendar {
 
   // The earliest instant `due` with Between(from, due) == business. A zero
   // duration gives `from`. InvalidArgument for a negative duration or an
-  // instant outside years 1 to 9999; ResourceExhausted when the calendar has
+  // instant outside 0001-01-03 to 9999-12-29 (UTC); ResourceExhausted when the calendar has
   // too little working time for a due time before the year 10000 (for
   // instance none at all).
   StatusOr<Timestamp> Add(Timestamp from, Duration business) const;
 
   // Working time in [a, b); negative when b is before a. InvalidArgument for
-  // instants outside years 1 to 9999.
+  // instants outside 0001-01-03 to 9999-12-29 (UTC).
   StatusOr<Duration> Between(Timestamp a, Timestamp b) const;
 
   // The working intervals within [a, b), at most `max_intervals` of them.
