@@ -35,3 +35,17 @@ if [ "${SMDL_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind > /dev/null; then
   total=$(grep -oP 'Collected : \K[0-9]+' "$work/callgrind.log" || true)
   [ -n "$total" ] && echo "check: $(( total / small )) instructions per line (callgrind, $small lines)"
 fi
+
+# runtime: engine fires against the raw storage layer doing the same writes
+# (ratio in one run), async and sync; then a database of RECORDS records
+# (default 1,000,000) is populated and served by a fresh process whose peak
+# memory is reported (SMDL_BENCH_RECORDS=0 skips this part).
+build/bin/smdl_bench_runtime fires 20000 2
+records=${SMDL_BENCH_RECORDS:-1000000}
+if [ "$records" -gt 0 ]; then
+  memdir="$work/memory-db"
+  rm -rf "$memdir"
+  build/bin/smdl_bench_runtime populate "$memdir" "$records"
+  build/bin/smdl_bench_runtime serve "$memdir" "$records"
+  rm -rf "$memdir"
+fi

@@ -1,0 +1,200 @@
+// Runtime benchmark: the engine's fires against the raw storage doing the same
+// writes, in one run, so that the ratio does not depend on how busy the
+// machine is.
+//
+//   smdl_bench_runtime fires [N] [THREADS]   N fires on 100 records, async and sync
+//   smdl_bench_runtime populate DIR RECORDS  create RECORDS records in DIR
+//   smdl_bench_runtime serve DIR RECORDS     open DIR in a fresh process, fire
+//                                            10,000 events; peak memory (exit 1
+//                                            if 500 MB or more)
+//
+// "Raw" writes one batch per operation with what a fire writes: the record
+// (the same JSON size), an audit entry, a history key and an outbox message,
+// through the same storage layer (RocksDB with the engine's options).
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "smdl/engine.h"
+#include "storage/db.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const char* kModule = R"(
+module bench.desk;
+enum Impact { low, medium, high }
+enum Priority { p1, p2, p3 }
+record Ticket {
+  title: string;
+  impact: Impact = Impact.medium;
+  priority: Priority = Priority.p3;
+  notes: int = 0;
+  owner: string?;
+}
+policy priority_of(i: Impact) -> Priority = i == Impact.high ? Priority.p1 : i == Impact.medium ? Priority.p2 : Priority.p3;
+process Desk for Ticket {
+  on create { priority = priority_of(impact); }
+  sla resolution {
+    target priority == Priority.p1 ? duration("4h") : duration("24h");
+    start on create;
+    stop on enter closed;
+  }
+  initial state open {
+    on note(text: string) when size(text) > 0 { notes = notes + 1; emit "ticket.noted" { notes: notes }; }
+    on close -> closed;
+  }
+  final state closed;
+}
+)";
+
+std::string TempDir(const char* name) {
+  fs::path p = fs::temp_directory_path() / (std::string("smdl-bench-") + name + "-" + std::to_string(getpid()));
+  fs::remove_all(p);
+  return p.string();
+}
+
+long PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+// Fires `n` note events spread over `threads` threads and 100 records.
+double EngineFires(smdl::Durability durability, int n, int threads, size_t& record_bytes) {
+  std::string dir = TempDir("engine");
+  smdl::EngineOptions options;
+  options.durability = durability;
+  auto engine = smdl::Engine::Open(dir, options);
+  if (!engine.ok() || !(*engine)->DeploySources({{"desk.smdl", kModule}}).ok()) {
+    std::fprintf(stderr, "cannot open or deploy\n");
+    std::exit(1);
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100; ++i) {
+    auto r = (*engine)->Create("Ticket", R"({"title": "printer on floor 3 jams", "impact": "high"})");
+    ids.push_back("Ticket-" + std::to_string(i + 1));
+    record_bytes = r->size();
+  }
+  std::atomic<int> next{0};
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i; (i = next++) < n;)
+        if (!(*engine)->Fire(ids[i % ids.size()], "note", R"({"text": "called the user back"})").ok()) std::exit(1);
+    });
+  for (auto& t : pool) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  engine->reset();
+  fs::remove_all(dir);
+  return n / seconds;
+}
+
+// The same number of batches, each with what a fire writes.
+double RawWrites(smdl::storage::Durability durability, int n, int threads, size_t record_bytes) {
+  std::string dir = TempDir("raw");
+  smdl::storage::DbOptions options;
+  options.durability = durability;
+  auto db = smdl::storage::Db::Open(dir, options);
+  if (!db.ok()) std::exit(1);
+  std::string record(record_bytes + 200, 'r');  // the stored form is larger than the view
+  std::string audit(420, 'a'), message(220, 'm');
+  std::atomic<uint64_t> seq{0};
+  std::atomic<int> next{0};
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i; (i = next++) < n;) {
+        uint64_t s = ++seq;
+        std::string id = "Ticket-" + std::to_string(i % 100 + 1);
+        smdl::storage::WriteBatch batch;
+        batch.Put(smdl::storage::Family::kRecords, id, record);
+        batch.Put(smdl::storage::Family::kAudit, smdl::storage::EncodeU64(s), audit);
+        batch.Put(smdl::storage::Family::kHistory, id + '\0' + smdl::storage::EncodeU64(s), "");
+        batch.Put(smdl::storage::Family::kOutbox, smdl::storage::EncodeU64(s), message);
+        if (!(*db)->Write(batch).ok()) std::exit(1);
+      }
+    });
+  for (auto& t : pool) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  db->reset();
+  fs::remove_all(dir);
+  return n / seconds;
+}
+
+int Fires(int n, int threads) {
+  size_t record_bytes = 0;
+  for (auto [name, engine_mode, raw_mode] :
+       {std::tuple{"async", smdl::Durability::kAsync, smdl::storage::Durability::kAsync},
+        std::tuple{"sync", smdl::Durability::kSync, smdl::storage::Durability::kSync}}) {
+    int count = engine_mode == smdl::Durability::kSync ? n / 10 : n;
+    double engine = EngineFires(engine_mode, count, threads, record_bytes);
+    double raw = RawWrites(raw_mode, count, threads, record_bytes);
+    std::printf("fires %-5s %d ops, %d threads: engine %.0f fires/s, raw storage %.0f batches/s, ratio %.2f\n", name,
+                count, threads, engine, raw, raw / engine);
+  }
+  return 0;
+}
+
+// Creates `records` records in `dir` (async, two threads).
+int Populate(const std::string& dir, int records) {
+  smdl::EngineOptions options;
+  options.durability = smdl::Durability::kAsync;
+  auto engine = smdl::Engine::Open(dir, options);
+  if (!engine.ok() || !(*engine)->DeploySources({{"desk.smdl", kModule}}).ok()) return 1;
+  auto start = Clock::now();
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 2; ++t)
+    pool.emplace_back([&] {
+      for (int i; (i = next++) < records;)
+        if (!(*engine)->Create("Ticket", R"({"title": "printer on floor 3 jams"})").ok()) std::exit(1);
+    });
+  for (auto& t : pool) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("populate: %d records in %.1f s (%.0f creates/s)\n", records, seconds, records / seconds);
+  return 0;
+}
+
+// In a fresh process: opens the database and fires 10,000 events on random
+// records; reports the peak resident memory of the whole process.
+int Serve(const std::string& dir, int records) {
+  auto start = Clock::now();
+  auto engine = smdl::Engine::Open(dir, {});
+  if (!engine.ok()) return 1;
+  double open_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::mt19937 rng(1);
+  start = Clock::now();
+  const int kFires = 10000;
+  for (int i = 0; i < kFires; ++i) {
+    std::string id = "Ticket-" + std::to_string(rng() % records + 1);
+    if (!(*engine)->Fire(id, "note", R"({"text": "x"})").ok()) return 1;
+  }
+  double fire_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("serve: %d records, opened in %.2f s, %d random fires (sync) in %.1f s; "
+              "peak RSS of the process %ld MB\n",
+              records, open_seconds, kFires, fire_seconds, PeakRssMb());
+  return PeakRssMb() < 500 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "fires";
+  if (mode == "fires") return Fires(argc > 2 ? std::atoi(argv[2]) : 20000, argc > 3 ? std::atoi(argv[3]) : 2);
+  if (mode == "populate" && argc == 4) return Populate(argv[2], std::atoi(argv[3]));
+  if (mode == "serve" && argc == 4) return Serve(argv[2], std::atoi(argv[3]));
+  std::fprintf(stderr, "usage: smdl_bench_runtime fires [N] [THREADS] | populate DIR RECORDS | serve DIR RECORDS\n");
+  return 2;
+}
