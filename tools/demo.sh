@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 smdl=${SMDL_BIN:-build/bin/smdl}
 var=${SMDL_DEMO_DIR:-var}
 db=$var/demo-db
-trap 'echo "demo.sh: FAILED (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
+trap 'rc=$?; [ "$BASH_SUBSHELL" -gt 0 ] || echo "demo.sh: FAILED (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
 [ -x "$smdl" ] || { echo "demo.sh: no smdl binary at $smdl (build first, or set SMDL_BIN)" >&2; exit 2; }
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
