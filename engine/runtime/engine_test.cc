@@ -424,5 +424,27 @@ TEST_CASE("concurrent fires on one record and on many lose no update", "[runtime
   CHECK(verified.ok());
 }
 
+TEST_CASE("the scheduler thread fires due timers by itself", "[runtime]") {
+  TempDir dir;
+  ManualClock clock(At("2026-03-02T09:00:00Z"));
+  EngineOptions options;
+  options.clock = &clock;
+  options.durability = Durability::kAsync;
+  options.run_scheduler = true;
+  auto engine = Engine::Open(dir.path(), options);
+  REQUIRE(engine.ok());
+  REQUIRE((*engine)->DeploySources({{"tickets.smdl", kTicketModule}}).ok());
+  auto created = (*engine)->Create("Ticket", R"({"title": "x"})");
+  REQUIRE(created.ok());
+  clock.Set(At("2026-03-02T13:00:00Z"));  // the 4h answer target is reached
+  std::string state;
+  for (int i = 0; i < 100 && state != "escalated"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    state = json::parse(*(*engine)->Get("Ticket-1"))["state"];
+  }
+  CHECK(state == "escalated");
+  engine->reset();  // stops the scheduler thread
+}
+
 }  // namespace
 }  // namespace smdl

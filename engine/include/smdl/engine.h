@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,13 +43,22 @@ class SystemClock final : public Clock {
   Timestamp Now() const override;
 };
 
+// A clock that moves only when told to; safe to set from one thread while
+// the engine (and its scheduler) reads it from others.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(Timestamp start) : now_(start) {}
-  Timestamp Now() const override { return now_; }
-  void Set(Timestamp t) { now_ = t; }
+  Timestamp Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Set(Timestamp t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ = t;
+  }
 
  private:
+  mutable std::mutex mu_;
   Timestamp now_;
 };
 
