@@ -49,3 +49,8 @@ if [ "$records" -gt 0 ]; then
   build/bin/smdl_bench_runtime serve "$memdir" "$records"
   rm -rf "$memdir"
 fi
+
+# calendar: Calendar::Add over an office calendar with holidays (Europe/Berlin),
+# targets from minutes to eight weeks, and Between; best of RUNS rounds of a
+# million operations each, on one thread.
+RUNS=$runs build/bin/smdl_bench_calendar
