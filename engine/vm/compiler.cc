@@ -119,7 +119,7 @@ class Compiler {
       case Op::kAdd: case Op::kSub: case Op::kMul: case Op::kDiv: case Op::kMod: case Op::kEq: case Op::kNe:
       case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe: case Op::kIn: case Op::kIndex: case Op::kAddInt:
       case Op::kSubInt: case Op::kLtInt: case Op::kLeInt: case Op::kGtInt: case Op::kGeInt: case Op::kEqScalar:
-      case Op::kNeScalar:
+      case Op::kNeScalar: case Op::kEqString: case Op::kNeString:
         return -1;
       default: return 0;
     }
@@ -483,7 +483,13 @@ class Compiler {
       case ast::Op::kDiv: Emit(Op::kDiv); return;
       case ast::Op::kMod: Emit(Op::kMod); return;
       case ast::Op::kIn: Emit(Op::kIn); return;
-      default: Emit(RelationOp(e.op, ints, scalars)); return;
+      default:
+        if (a.is(TypeKind::kString) && b.is(TypeKind::kString) && (e.op == ast::Op::kEq || e.op == ast::Op::kNe)) {
+          Emit(e.op == ast::Op::kEq ? Op::kEqString : Op::kNeString);
+          return;
+        }
+        Emit(RelationOp(e.op, ints, scalars));
+        return;
     }
   }
 

@@ -30,11 +30,15 @@ Value BudgetError(const Budget& budget) {
                       std::to_string(budget.max_size) + " values built)");
 }
 
-// A field's value, borrowed when it comes from the activation's vector.
-Value FieldValue(const Activation& act, uint32_t index) {
-  if (index < act.fields.size()) return Value::Borrow(act.fields[index]);
+Value FieldValueSlow(const Activation& act, uint32_t index) {
   if (act.field_source != nullptr) return act.field_source->Field(index);
   return Value::Error("record field " + std::to_string(index) + " is not available");
+}
+
+// A field's value, borrowed when it comes from the activation's vector.
+SMDL_VM_INLINE Value FieldValue(const Activation& act, uint32_t index) {
+  if (index < act.fields.size()) [[likely]] return Value::Borrow(act.fields[index]);
+  return FieldValueSlow(act, index);
 }
 
 bool ChargeSize(Budget& budget, uint64_t n) {
@@ -288,6 +292,25 @@ L_kNeScalar: {
   }
   DISPATCH();
 }
+L_kEqString:
+L_kNeString: {
+  const Value& a = sp[-2];
+  const Value& b = sp[-1];
+  bool ne = pc->op == Op::kNeString;
+  if (a.is(K::kString) && b.is(K::kString)) {
+    const std::string& x = a.string_value();
+    const std::string& y = b.string_value();
+    bool eq = &x == &y || (x.size() == y.size() && std::char_traits<char>::compare(x.data(), y.data(), x.size()) == 0);
+    --sp;
+    *sp = Value();
+    sp[-1] = Value::Bool(eq != ne);
+  } else if (ne) {
+    BINARY(ops::Ne);
+  } else {
+    BINARY(ops::Eq);
+  }
+  DISPATCH();
+}
 L_kSelect:
   sp[-1] = ops::Select(sp[-1], consts[pc->a].string_value());
   DISPATCH();
@@ -497,6 +520,27 @@ L_kReturn: {
 #undef BINARY
 }
 
+// Runs a frame whose slots (all null) start at `base`; leaves them null.
+SMDL_VM_INLINE Value RunFrame(const Image* image, const Chunk& chunk, Value* base, const Value* params,
+                              size_t nparams, const Activation& act, Budget& budget, Arena& arena) {
+  // Parameters are borrowed: the caller's values outlive the frame.
+  for (size_t i = 0; i < chunk.num_params; ++i)
+    base[i] = i < nparams ? Value::Borrow(params[i]) : Value::Error("no value for parameter " + std::to_string(i));
+  ++arena.depth;
+  Value result = Exec(image, chunk, base, act, budget);
+  --arena.depth;
+  // Return leaves the operand stack empty; only the locals hold values.
+  for (size_t i = 0; i < chunk.num_locals; ++i) base[i] = Value();
+  return result;
+}
+
+// A frame that does not fit in the arena (deep calls with large frames).
+__attribute__((noinline)) Value RunOnHeap(const Image* image, const Chunk& chunk, const Value* params,
+                                          size_t nparams, const Activation& act, Budget& budget, size_t need) {
+  std::vector<Value> slots(need);
+  return RunFrame(image, chunk, slots.data(), params, nparams, act, budget, ThreadArena());
+}
+
 Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t nparams, const Activation& act,
           Budget& budget) {
   Arena& arena = ThreadArena();
@@ -507,23 +551,12 @@ Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t np
     return BudgetError(budget);
   }
   size_t need = chunk.num_locals + chunk.max_stack + 1;
-  std::vector<Value> fallback;
-  Value* base;
+  if (arena.top + need > arena.slots.size()) [[unlikely]]
+    return RunOnHeap(image, chunk, params, nparams, act, budget, need);
+  Value* base = arena.slots.data() + arena.top;
   size_t saved_top = arena.top;
-  if (arena.top + need <= arena.slots.size()) {
-    base = arena.slots.data() + arena.top;
-    arena.top += need;
-  } else {
-    fallback.resize(need);
-    base = fallback.data();
-  }
-  // Parameters are borrowed: the caller's values outlive the frame.
-  for (size_t i = 0; i < chunk.num_params; ++i)
-    base[i] = i < nparams ? Value::Borrow(params[i]) : Value::Error("no value for parameter " + std::to_string(i));
-  ++arena.depth;
-  Value result = Exec(image, chunk, base, act, budget);
-  --arena.depth;
-  for (size_t i = 0; i < need; ++i) base[i] = Value();
+  arena.top += need;
+  Value result = RunFrame(image, chunk, base, params, nparams, act, budget, arena);
   arena.top = saved_top;
   return result;
 }

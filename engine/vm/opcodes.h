@@ -56,6 +56,8 @@
   X(kGeInt, -, "a >= b on ints")                                                             \
   X(kEqScalar, -, "a == b on two values of one scalar type (int, bool, enum)")               \
   X(kNeScalar, -, "a != b on two values of one scalar type (int, bool, enum)")               \
+  X(kEqString, -, "a == b on strings")                                                       \
+  X(kNeString, -, "a != b on strings")                                                       \
   X(kSelect, A, "pop a map, push its entry under the string constant a")                     \
   X(kHasKey, A, "pop a map, push whether it has the string constant a as key")               \
   X(kList, A, "pop a values, push them as a list")                                           \

@@ -23,6 +23,12 @@
 
 #include "base/time.h"
 
+#if defined(__GNUC__)
+#define SMDL_VM_INLINE inline __attribute__((always_inline))
+#else
+#define SMDL_VM_INLINE inline
+#endif
+
 namespace smdl::vm {
 
 enum class ValueKind : uint8_t {
@@ -109,7 +115,7 @@ class Value {
     }
     return *this;
   }
-  Value& operator=(Value&& o) noexcept {
+  SMDL_VM_INLINE Value& operator=(Value&& o) noexcept {
     if (this != &o) {
       Drop();
       head_ = o.head_;
@@ -123,7 +129,7 @@ class Value {
   // A non-owning view of `v` (no reference count change), for the
   // interpreter's operand stack: it must not outlive `v`. Copying a borrowed
   // value gives an owning one; MakeOwned() turns it into one in place.
-  static Value Borrow(const Value& v) {
+  SMDL_VM_INLINE static Value Borrow(const Value& v) {
     Value b;
     b.head_ = v.heap() ? (v.head_ | kBorrowedBit) : v.head_;
     b.bits_ = v.bits_;
@@ -226,7 +232,7 @@ class Value {
   void Retain() const {
     if (heap() && bits_.h) bits_.h->refs.fetch_add(1, std::memory_order_relaxed);
   }
-  void Drop() {
+  SMDL_VM_INLINE void Drop() {
     if (heap() && bits_.h && !(head_ & kBorrowedBit)) detail::Release(bits_.h);
   }
   static Value FromHeap(ValueKind k, detail::HeapObject* h) { Value v(k); v.bits_.h = h; return v; }
