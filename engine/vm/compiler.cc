@@ -473,6 +473,8 @@ class Compiler {
     }
     sema::Type a = TypeOf(lhs), b = TypeOf(rhs);
     bool ints = a.is(TypeKind::kInt) && b.is(TypeKind::kInt);
+    // The ordered fast instructions also take two durations or two timestamps.
+    bool ordered = ints || (a == b && (a.is(TypeKind::kDuration) || a.is(TypeKind::kTimestamp)));
     bool scalars = a == b && IsScalarEqType(a);
     Expr(lhs);
     Expr(rhs);
@@ -488,7 +490,7 @@ class Compiler {
           Emit(e.op == ast::Op::kEq ? Op::kEqString : Op::kNeString);
           return;
         }
-        Emit(RelationOp(e.op, ints, scalars));
+        Emit(RelationOp(e.op, ordered, scalars));
         return;
     }
   }

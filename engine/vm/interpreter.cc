@@ -260,10 +260,17 @@ L_kSubInt: {
   }
   DISPATCH();
 }
+// Ints compare by value; two durations or two timestamps by (seconds, nanos).
 #define INT_RELATION(label, op, fn)                                          \
   label:                                                                     \
   if (sp[-2].is(K::kInt) && sp[-1].is(K::kInt)) {                            \
     bool r = sp[-2].int_value() op sp[-1].int_value();                       \
+    --sp;                                                                    \
+    sp[-1] = Value::Bool(r);                                                 \
+  } else if ((sp[-2].is(K::kDuration) || sp[-2].is(K::kTimestamp)) &&        \
+             sp[-1].kind() == sp[-2].kind()) {                               \
+    int64_t x = sp[-2].int_value(), y = sp[-1].int_value();                  \
+    bool r = x != y ? x op y : sp[-2].aux() op sp[-1].aux();                 \
     --sp;                                                                    \
     sp[-1] = Value::Bool(r);                                                 \
   } else {                                                                   \

@@ -267,7 +267,7 @@ int Compare(const Value& a, const Value& b) {
   }
 }
 
-bool operator==(const Value& a, const Value& b) {
+bool Value::EqualSlow(const Value& a, const Value& b) {
   if (IsNumber(a.kind()) && IsNumber(b.kind())) return CompareNumbers(a, b) == 0;
   if (a.kind() != b.kind()) {
     // An optional equals null when absent and its value when present.

@@ -207,8 +207,16 @@ class Value {
   // CEL equality (numbers compare across int, uint and double; NaN is not
   // equal to itself; values of different kinds are not equal). Errors are
   // never equal; callers propagate errors before comparing.
-  friend bool operator==(const Value& a, const Value& b);
+  friend bool operator==(const Value& a, const Value& b) {
+    // Fast path: two values of one inline kind other than double compare
+    // by their bits (null, bool, int, uint, timestamp, duration, enum, type).
+    ValueKind k = a.kind();
+    if (k == b.kind() && k < ValueKind::kString && k != ValueKind::kDouble)
+      return a.bits_.u == b.bits_.u && a.aux() == b.aux();
+    return EqualSlow(a, b);
+  }
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+  static bool EqualSlow(const Value& a, const Value& b);
 
   // A hash consistent with ==, for map keys (int, uint, bool, string, enum).
   size_t Hash() const;
