@@ -354,6 +354,7 @@ StatusOr<std::string> Engine::List(const ListQuery& query) const {
       type = machine ? machine->record_type() : query.type;
     }
     std::string prefix = type.empty() ? "" : type + '\0' + (query.state.empty() ? "" : query.state + '\0');
+    if (query.limit == 0) return std::string("[]");
     Status inner;
     Status scan = impl_->db->ScanPrefix(Family::kIndex, prefix, [&](std::string_view key, std::string_view) {
       size_t first = key.find('\0');
@@ -394,6 +395,9 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
     // Timers may start timers that are already due (an SLA warning passed
     // during a pause); keep going until none is due, within a bound.
     const size_t kMaxPerRun = 1000000;
+    // Timers whose transition is rejected stay pending (and are retried by
+    // the next run); they must not hold up the timers behind them.
+    std::map<std::string, std::string> failed;  // key -> why
     while (fired < kMaxPerRun) {
       std::optional<runtime::DecodedTimerKey> next;
       std::string next_key;
@@ -401,6 +405,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
         runtime::DecodedTimerKey decoded;
         if (!runtime::DecodeTimerKey(key, decoded)) return true;
         if (until < decoded.due) return false;
+        if (failed.count(std::string(key))) return true;  // tried in this run already
         next = decoded;
         next_key = std::string(key);
         return false;
@@ -426,12 +431,27 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
       Request request;
       request.kind = Request::Kind::kTimer;
       request.timer = next->name;
-      request.at = next->due;
+      // A timer takes effect at its due time, or when the record last
+      // changed if that is later (a run that comes late): a record's time
+      // never goes backwards.
+      request.at = (*record)->updated_at < next->due ? next->due : (*record)->updated_at;
       auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
-      if (!outcome.ok()) return outcome.status();
+      if (!outcome.ok()) {
+        if (outcome.status().code() != StatusCode::kFailedPrecondition &&
+            outcome.status().code() != StatusCode::kInvalidArgument)
+          return outcome.status();
+        failed[next_key] = next->record_id + " " + next->name + ": " + outcome.status().message();
+        continue;
+      }
       auto committed = impl_->Commit(**def, *outcome, "", "");
       if (!committed.ok()) return committed.status();
       ++fired;
+    }
+    if (!failed.empty()) {
+      std::string why;
+      for (const auto& [key, reason] : failed) why += "\n  " + reason;
+      return FailedPrecondition("fired " + std::to_string(fired) + " timer(s); " + std::to_string(failed.size()) +
+                                " could not fire and stay pending:" + why);
     }
     return fired;
   });
@@ -454,6 +474,7 @@ StatusOr<std::string> Engine::PendingTimers() const {
 StatusOr<std::string> Engine::Outbox(size_t limit) const {
   return Guarded([&]() -> StatusOr<std::string> {
     json out = json::array();
+    if (limit == 0) return out.dump();
     Status scan = impl_->db->Scan(Family::kOutbox, "", "", [&](std::string_view, std::string_view value) {
       out.push_back(json::parse(value, nullptr, false));
       return out.size() < limit;
@@ -466,7 +487,9 @@ StatusOr<std::string> Engine::Outbox(size_t limit) const {
 Status Engine::Acknowledge(uint64_t sequence) {
   return Guarded([&]() -> Status {
     storage::WriteBatch batch;
-    Status scan = impl_->db->Scan(Family::kOutbox, "", storage::EncodeU64(sequence + 1),
+    // Up to and including `sequence`; the largest number means everything.
+  std::string end = sequence == UINT64_MAX ? "" : storage::EncodeU64(sequence + 1);
+  Status scan = impl_->db->Scan(Family::kOutbox, "", end,
                                   [&](std::string_view key, std::string_view) {
                                     batch.Delete(Family::kOutbox, key);
                                     return true;

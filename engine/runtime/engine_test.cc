@@ -424,6 +424,73 @@ TEST_CASE("concurrent fires on one record and on many lose no update", "[runtime
   CHECK(verified.ok());
 }
 
+TEST_CASE("a timer run late takes effect after the record's last change and holds up no other", "[runtime]") {
+  Fixture f;
+  auto deployed = f.engine->DeploySources({{"late.smdl", R"(
+module late;
+record R { n: int = 0; }
+process P for R {
+  sla s { target duration("10h"); start on create; pause on event hold; stop on enter done; }
+  initial state open { on hold { n = n + 1; } after duration("1h") -> done; }
+  final state done;
+}
+)"}});
+  REQUIRE(deployed.ok());
+  REQUIRE(f.engine->Create("R", "{}").ok());  // R-1 at 09:00, its timer due at 10:00
+  REQUIRE(f.engine->Create("R", "{}").ok());  // R-2 likewise
+  f.clock.Set(At("2026-03-02T11:00:00Z"));
+  REQUIRE(f.engine->Fire("R-1", "hold").ok());  // R-1 changes after its timer was due
+  auto fired = f.engine->RunDueTimers(At("2026-03-02T12:00:00Z"));
+  INFO(fired.status().message());
+  REQUIRE(fired.ok());
+  CHECK(*fired == 2);
+  CHECK(f.Get("R-1")["state"] == "done");
+  CHECK(f.Get("R-2")["state"] == "done");
+  json history = json::parse(*f.engine->History("R-1"));
+  CHECK(history.back()["time"] == "2026-03-02T11:00:00Z");  // not before the hold
+  CHECK(json::parse(*f.engine->History("R-2")).back()["time"] == "2026-03-02T10:00:00Z");
+  CHECK(f.engine->Verify().ok());
+}
+
+TEST_CASE("a timer whose transition fails stays pending and holds up no other", "[runtime]") {
+  Fixture f;
+  auto deployed = f.engine->DeploySources({{"failing.smdl", R"(
+module failing;
+record R { n: int = 0; ratio: int = 0; }
+process P for R {
+  initial state open {
+    on bump { n = n + 1; }
+    after duration("1h") -> done { ratio = 10 / n; }
+  }
+  final state done;
+}
+)"}});
+  REQUIRE(deployed.ok());
+  REQUIRE(f.engine->Create("R", "{}").ok());  // R-1: n = 0, its timer divides by zero
+  f.clock.Set(At("2026-03-02T09:30:00Z"));
+  REQUIRE(f.engine->Create("R", "{}").ok());
+  REQUIRE(f.engine->Fire("R-2", "bump").ok());
+  auto fired = f.engine->RunDueTimers(At("2026-03-02T12:00:00Z"));
+  CHECK(fired.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(fired.status().message().find("fired 1 timer(s); 1 could not fire") != std::string::npos);
+  CHECK(fired.status().message().find("R-1 after:open:0") != std::string::npos);
+  CHECK(f.Get("R-1")["state"] == "open");
+  CHECK(f.Get("R-2")["state"] == "done");
+  CHECK(f.Get("R-2")["fields"]["ratio"] == 10);
+  CHECK(json::parse(*f.engine->PendingTimers()).size() == 1);  // retried by the next run
+}
+
+TEST_CASE("limits of zero and the largest acknowledgement", "[runtime]") {
+  Fixture f;
+  f.Deploy();
+  f.Create();
+  f.Create();
+  CHECK(json::parse(*f.engine->List({"", "", 0})).empty());
+  CHECK(json::parse(*f.engine->Outbox(0)).empty());
+  REQUIRE(f.engine->Acknowledge(UINT64_MAX).ok());
+  CHECK(json::parse(*f.engine->Outbox()).empty());
+}
+
 TEST_CASE("the scheduler thread fires due timers by itself", "[runtime]") {
   TempDir dir;
   ManualClock clock(At("2026-03-02T09:00:00Z"));

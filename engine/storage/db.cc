@@ -97,6 +97,12 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& 
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.max_open_files = 256;
+  // Short-lived processes (one CLI command each) must not leave a new data
+  // file and info log behind every time: the log is replayed at the next
+  // open instead of flushed at close, and few old info logs are kept.
+  db_options.avoid_flush_during_shutdown = true;
+  db_options.keep_log_file_num = 4;
+  db_options.recycle_log_file_num = 4;
   // Memtables of all families together; beyond this RocksDB flushes.
   db_options.db_write_buffer_size = options.write_buffer_bytes * 4;
 
