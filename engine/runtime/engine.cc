@@ -99,6 +99,16 @@ struct Engine::Impl {
 
   runtime::ExecutionLimits limits() const { return {options.max_follow_on}; }
 
+  // A request from a caller, at the clock's time.
+  Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {
+    Request request;
+    request.kind = kind;
+    request.args = std::move(args);
+    request.at = clock->Now();
+    request.actor = call.actor.empty() ? "system" : call.actor;
+    return request;
+  }
+
   StatusOr<std::string> AllocateId(const std::string& qualified_type, std::string& counter_key, uint64_t& value) {
     std::string prefix = sema::ShortName(qualified_type);
     counter_key = "ids/" + prefix;
@@ -259,12 +269,8 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     const ir::Machine* machine = (*def)->image->MachineForType(type);
     if (!machine) return (*def)->image->UnknownTypeError(type);
 
-    Request request;
-    request.kind = Request::Kind::kCreate;
+    Request request = impl_->NewRequest(Request::Kind::kCreate, std::move(fields), call);
     request.type = type;
-    request.args = fields;
-    request.at = impl_->clock->Now();
-    request.actor = call.actor.empty() ? "system" : call.actor;
 
     std::string counter_key;
     uint64_t counter = 0;
@@ -298,12 +304,8 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     if (!record->has_value()) return NotFound("no record '" + id + "'");
     auto def = impl_->definitions->Get((*record)->definition);
     if (!def.ok()) return def.status();
-    Request request;
-    request.kind = Request::Kind::kEvent;
+    Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(params), call);
     request.event = event;
-    request.args = params;
-    request.at = impl_->clock->Now();
-    request.actor = call.actor.empty() ? "system" : call.actor;
     auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
     if (!outcome.ok()) return outcome.status();
     return impl_->Commit(**def, *outcome, call.idempotency_key, request_id);

@@ -7,26 +7,7 @@ root=$2
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-
-# expect_exit CODE DESCRIPTION COMMAND...
-expect_exit() {
-  local want=$1 what=$2
-  shift 2
-  "$@" > "$work/out" 2> "$work/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    echo "FAIL $what: exit $got, expected $want"; sed 's/^/    /' "$work/err" | head -20; fail=$((fail + 1))
-  fi
-}
-
-# expect_output FILE PATTERN DESCRIPTION
-expect_output() {
-  if grep -q -- "$2" "$1"; then pass=$((pass + 1)); else
-    echo "FAIL $3: no '$2' in output"; sed 's/^/    /' "$1" | head -20; fail=$((fail + 1))
-  fi
-}
+. "$(dirname "$0")/../lib/expect.sh"
 
 expect_exit 0 "smdl --help" "$smdl" --help
 expect_output "$work/out" "Usage: smdl COMMAND" "smdl --help"

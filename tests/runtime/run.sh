@@ -8,23 +8,7 @@ root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db="$work/db"
-pass=0
-fail=0
-
-expect_exit() {
-  local want=$1 what=$2
-  shift 2
-  "$@" > "$work/out" 2> "$work/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    echo "FAIL $what: exit $got, expected $want"; sed 's/^/    /' "$work/err" "$work/out" | head -20; fail=$((fail + 1))
-  fi
-}
-expect_output() {
-  if grep -q -- "$2" "$1"; then pass=$((pass + 1)); else
-    echo "FAIL $3: no '$2' in output"; sed 's/^/    /' "$1" | head -20; fail=$((fail + 1))
-  fi
-}
+. "$(dirname "$0")/../lib/expect.sh"
 
 cat > "$work/site.smdl" <<'SMDL'
 module site.desk;
