@@ -20,6 +20,8 @@ struct Arena {
   int depth = 0;
 };
 
+const Activation kNoActivation{};
+
 Arena& ThreadArena() {
   thread_local Arena arena;
   return arena;
@@ -56,10 +58,11 @@ Value AsBoolError(const Value& v, const char* what) {
 }
 
 Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t nparams, const Activation& act,
-          Budget& budget);
+          Budget& budget, Arena& arena);
 
 // Executes the body of a frame whose slots start at `base`.
-Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation& act, Budget& budget) {
+Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation& act, Budget& budget,
+           Arena& arena) {
   static void* const kLabels[] = {
 #define SMDL_VM_LABEL(name, format, doc) &&L_##name,
       SMDL_VM_OPCODES(SMDL_VM_LABEL)
@@ -149,7 +152,7 @@ L_kNow:
   *sp++ = act.now ? Value::Timestamp(*act.now) : Value::Error("'now' is not available here");
   DISPATCH();
 L_kSetting:
-  *sp++ = image ? image->SettingValue(pc->a) : Value::Error("settings are not available");
+  *sp++ = image ? Value::Borrow(image->SettingValue(pc->a)) : Value::Error("settings are not available");
   DISPATCH();
 L_kCall: {
   size_t argc = pc->x;
@@ -160,7 +163,7 @@ L_kCall: {
     if (args[i].is_error()) { result = args[i]; failed = true; break; }
   if (!failed) {
     if (image == nullptr) result = Value::Error("no policies are available");
-    else result = Run(image, image->Function(pc->a), args, argc, Activation{}, budget);
+    else result = Run(image, image->Function(pc->a), args, argc, kNoActivation, budget, arena);
   }
   for (size_t i = 0; i < argc; ++i) *--sp = Value();
   *sp++ = std::move(result);
@@ -534,7 +537,7 @@ SMDL_VM_INLINE Value RunFrame(const Image* image, const Chunk& chunk, Value* bas
   for (size_t i = 0; i < chunk.num_params; ++i)
     base[i] = i < nparams ? Value::Borrow(params[i]) : Value::Error("no value for parameter " + std::to_string(i));
   ++arena.depth;
-  Value result = Exec(image, chunk, base, act, budget);
+  Value result = Exec(image, chunk, base, act, budget, arena);
   --arena.depth;
   // Return leaves the operand stack empty; only the locals hold values.
   for (size_t i = 0; i < chunk.num_locals; ++i) base[i] = Value();
@@ -543,14 +546,14 @@ SMDL_VM_INLINE Value RunFrame(const Image* image, const Chunk& chunk, Value* bas
 
 // A frame that does not fit in the arena (deep calls with large frames).
 __attribute__((noinline)) Value RunOnHeap(const Image* image, const Chunk& chunk, const Value* params,
-                                          size_t nparams, const Activation& act, Budget& budget, size_t need) {
+                                          size_t nparams, const Activation& act, Budget& budget, size_t need,
+                                          Arena& arena) {
   std::vector<Value> slots(need);
-  return RunFrame(image, chunk, slots.data(), params, nparams, act, budget, ThreadArena());
+  return RunFrame(image, chunk, slots.data(), params, nparams, act, budget, arena);
 }
 
 Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t nparams, const Activation& act,
-          Budget& budget) {
-  Arena& arena = ThreadArena();
+          Budget& budget, Arena& arena) {
   if (arena.depth >= kMaxCallDepth) return Value::Error("call depth exceeded (" + std::to_string(kMaxCallDepth) + ")");
   budget.steps += chunk.code.size();
   if (budget.exhausted || budget.steps > budget.max_steps) {
@@ -559,7 +562,7 @@ Value Run(const Image* image, const Chunk& chunk, const Value* params, size_t np
   }
   size_t need = chunk.num_locals + chunk.max_stack + 1;
   if (arena.top + need > arena.slots.size()) [[unlikely]]
-    return RunOnHeap(image, chunk, params, nparams, act, budget, need);
+    return RunOnHeap(image, chunk, params, nparams, act, budget, need, arena);
   Value* base = arena.slots.data() + arena.top;
   size_t saved_top = arena.top;
   arena.top += need;
@@ -583,13 +586,14 @@ class Interpreted : public Executable {
 }  // namespace
 
 Value Interpret(const Image* image, const Chunk& chunk, const Activation& activation, Budget& budget) {
-  Value result = Run(image, chunk, activation.locals.data(), activation.locals.size(), activation, budget);
+  Value result =
+      Run(image, chunk, activation.locals.data(), activation.locals.size(), activation, budget, ThreadArena());
   if (budget.exhausted) return BudgetError(budget);
   return result;
 }
 
 Value InterpretCall(const Image& image, size_t index, std::span<const Value> args, Budget& budget) {
-  Value result = Run(&image, image.Function(index), args.data(), args.size(), Activation{}, budget);
+  Value result = Run(&image, image.Function(index), args.data(), args.size(), kNoActivation, budget, ThreadArena());
   if (budget.exhausted) return BudgetError(budget);
   return result;
 }
