@@ -5,7 +5,8 @@
 //
 // Usage: smdl_bench_expr [ITERATIONS [CASE]]   (default 1,000,000 per round,
 // five rounds per case;
-// CASE runs only the cases whose name contains it)
+// CASE runs only the cases whose name contains it; a third argument
+// "interp" skips the hand-written side, for counting instructions)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -126,6 +127,9 @@ double NsPer(uint64_t iterations, std::chrono::steady_clock::duration d) {
 int main(int argc, char** argv) {
   uint64_t iterations = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
   const char* only = argc > 2 ? argv[2] : nullptr;  // run only cases whose name contains this
+  // "interp": skip the hand-written side, to count the interpreter's
+  // instructions per evaluation under callgrind.
+  bool interp_only = argc > 3 && std::string(argv[3]) == "interp";
   sema::CheckOptions options;
   options.use_environment = false;
   auto program = sema::CheckSources({{"desk.smdl", kSource}}, options);
@@ -229,7 +233,7 @@ int main(int argc, char** argv) {
       }
       auto t1 = std::chrono::steady_clock::now();
       allocs += g_allocations.load() - allocs_before;
-      for (uint64_t i = 0; i < iterations; ++i) {
+      for (uint64_t i = 0; i < iterations && !interp_only; ++i) {
         bool r = c.native(ticket, native_reason);
         Sink(r);
       }

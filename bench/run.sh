@@ -54,3 +54,7 @@ fi
 # targets from minutes to eight weeks, and Between; best of RUNS rounds of a
 # million operations each, on one thread.
 RUNS=$runs build/bin/smdl_bench_calendar
+
+# expr: typical guards and policies through the bytecode interpreter and as
+# hand-written C++ in the same run; best of five rounds each (docs/benchmarks.md).
+build/bin/smdl_bench_expr
