@@ -65,7 +65,8 @@ StatusOr<const Definition*> DefinitionStore::Get(uint64_t version) {
   return result;
 }
 
-StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> program) {
+StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> program, const Committer& commit) {
+  std::lock_guard<std::mutex> one_at_a_time(deploy_mu_);
   DeployResult result;
   json modules = json::array();
   std::string hash_input;
@@ -81,20 +82,20 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
   }
   result.hash = Sha256Hex(hash_input);
 
-  std::lock_guard<std::mutex> lock(mu_);
-  if (current_ != 0) {
-    auto stored = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(current_));
+  uint64_t current = current_version();
+  if (current != 0) {
+    auto stored = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(current));
     if (!stored.ok()) return stored.status();
     if (stored->has_value()) {
       json doc = json::parse(**stored, nullptr, false);
       if (!doc.is_discarded() && doc.value("hash", "") == result.hash) {
-        result.version = current_;
+        result.version = current;
         result.unchanged = true;
         return result;
       }
     }
   }
-  uint64_t version = current_ + 1;
+  uint64_t version = current + 1;
   auto def = Compile(version, result.hash, std::move(program));
   if (!def.ok()) return def.status();
   result.overrides = (*def)->image->OverrideSummary();
@@ -102,7 +103,17 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
   storage::WriteBatch batch;
   batch.Put(storage::Family::kDefinitions, storage::EncodeU64(version), doc.dump());
   batch.Put(storage::Family::kMeta, kCurrentKey, storage::EncodeU64(version));
-  SMDL_RETURN_IF_ERROR(db_.Write(batch));
+  json module_hashes = json::object();
+  for (const auto& m : modules) module_hashes[m["name"].get<std::string>()] = m["hash"];
+  json audit = {{"kind", "deploy"},
+                {"record", ""},
+                {"event", "deploy"},
+                {"definition", version},
+                {"params", {{"hash", result.hash}, {"modules", module_hashes}, {"overrides", result.overrides}}},
+                {"from", current ? "version " + std::to_string(current) : std::string()},
+                {"to", "version " + std::to_string(version)}};
+  SMDL_RETURN_IF_ERROR(commit(batch, std::move(audit)));
+  std::lock_guard<std::mutex> lock(mu_);
   current_ = version;
   loaded_[version] = std::move(*def);
   result.version = version;

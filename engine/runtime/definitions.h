@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "ir/machine.h"
 #include "sema/program.h"
@@ -40,14 +43,18 @@ class DefinitionStore {
   StatusOr<const Definition*> Get(uint64_t version = 0);
 
   // Stores a checked program as a new version (or reports that the current
-  // version has the same sources) and makes it current.
-  StatusOr<DeployResult> Deploy(std::unique_ptr<sema::Program> program);
+  // version has the same sources) and makes it current. `commit` writes the
+  // batch (with the deploy's audit entry, through the commit log); deploys
+  // are serialised.
+  using Committer = std::function<Status(storage::WriteBatch& batch, nlohmann::json audit)>;
+  StatusOr<DeployResult> Deploy(std::unique_ptr<sema::Program> program, const Committer& commit);
 
  private:
   StatusOr<std::unique_ptr<Definition>> Compile(uint64_t version, std::string hash,
                                                 std::unique_ptr<sema::Program> program);
 
   storage::Db& db_;
+  std::mutex deploy_mu_;  // one deploy at a time
   mutable std::mutex mu_;
   uint64_t current_ = 0;                                        // guarded by mu_
   std::map<uint64_t, std::unique_ptr<Definition>> loaded_;      // guarded by mu_

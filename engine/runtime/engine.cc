@@ -99,6 +99,20 @@ struct Engine::Impl {
 
   runtime::ExecutionLimits limits() const { return {options.max_follow_on}; }
 
+  // Writes a deploy with its audit entry through the commit log, so that
+  // every change of definitions is in the hash-chained audit log.
+  runtime::DefinitionStore::Committer DeployCommitter(const CallOptions& call) {
+    return [this, actor = call.actor.empty() ? std::string("system") : call.actor](storage::WriteBatch& batch,
+                                                                                  json audit) {
+      runtime::PendingCommit commit;
+      commit.batch = std::move(batch);
+      audit["time"] = FormatTimestamp(clock->Now());
+      audit["actor"] = actor;
+      commit.audit.push_back(std::move(audit));
+      return log->Commit(commit);
+    };
+  }
+
   // A request from a caller, at the clock's time.
   Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {
     Request request;
@@ -227,7 +241,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
   return engine;
 }
 
-StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths) {
+StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, const CallOptions& call) {
   return Guarded([&]() -> StatusOr<DeployResult> {
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
@@ -236,11 +250,12 @@ StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths) {
     if (!program.ok()) return program.status();
     if ((*program)->diags.HasErrors())
       return InvalidArgument("the definitions have errors:\n" + (*program)->diags.RenderText((*program)->sources));
-    return impl_->definitions->Deploy(std::move(*program));
+    return impl_->definitions->Deploy(std::move(*program), impl_->DeployCommitter(call));
   });
 }
 
-StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::string, std::string>>& files) {
+StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::string, std::string>>& files,
+                                             const CallOptions& call) {
   return Guarded([&]() -> StatusOr<DeployResult> {
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
@@ -248,7 +263,7 @@ StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::st
     auto program = sema::CheckSources(files, options);
     if (program->diags.HasErrors())
       return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
-    return impl_->definitions->Deploy(std::move(program));
+    return impl_->definitions->Deploy(std::move(program), impl_->DeployCommitter(call));
   });
 }
 
@@ -336,13 +351,18 @@ StatusOr<std::string> Engine::History(const std::string& id) const {
     });
     SMDL_RETURN_IF_ERROR(scan);
     SMDL_RETURN_IF_ERROR(inner);
-    if (entries.empty()) {
+    if (entries.empty() && !id.empty()) {
       auto record = impl_->Load(id);
       if (!record.ok()) return record.status();
       if (!record->has_value()) return NotFound("no record '" + id + "'");
     }
     return entries.dump();
   });
+}
+
+StatusOr<std::string> Engine::Deploys() const {
+  // Deploys are kept in the history index under the empty record id.
+  return History("");
 }
 
 StatusOr<std::string> Engine::List(const ListQuery& query) const {
@@ -508,6 +528,7 @@ StatusOr<std::string> Engine::Verify() const {
     std::string prev = runtime::kGenesisHash;
     uint64_t expected_seq = 0;
     std::map<std::string, std::vector<json>> by_record;
+    size_t deploys = 0;
     Status problem;
     Status scan = impl_->db->Scan(Family::kAudit, "", "", [&](std::string_view key, std::string_view value) {
       ++expected_seq;
@@ -519,6 +540,10 @@ StatusOr<std::string> Engine::Verify() const {
       if (entry.value("prev", "") != prev) { problem = Status(StatusCode::kCorruption, where + ": its 'prev' is not the hash of the entry before"); return false; }
       if (runtime::AuditHash(entry) != entry.value("hash", "")) { problem = Status(StatusCode::kCorruption, where + ": its hash does not match its content (it was altered)"); return false; }
       prev = entry.value("hash", "");
+      if (entry.value("kind", "") == "deploy") {
+        ++deploys;
+        return true;  // a change of definitions, not of a record
+      }
       by_record[entry.value("record", "")].push_back(std::move(entry));
       return true;
     });
@@ -569,7 +594,7 @@ StatusOr<std::string> Engine::Verify() const {
       if (!record.ok()) return record.status();
       if (!record->has_value()) return Status(StatusCode::kCorruption, "the audit log names record " + id + ", which does not exist");
     }
-    return json{{"audit_entries", expected_seq}, {"records", records}, {"chain", "intact"}, {"replay", "identical"}}.dump();
+    return json{{"audit_entries", expected_seq}, {"deploys", deploys}, {"records", records}, {"chain", "intact"}, {"replay", "identical"}}.dump();
   });
 }
 

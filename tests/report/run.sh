@@ -209,9 +209,9 @@ done
 # The audit trail, one line per entry.
 expect_exit 0 "history --format text" "$smdl" history --db "$db" Ticket-2 --format text
 cat > "$work/expected" <<'TEXT'
- 2  2026-03-02T09:00:00Z  ann     create                (new) -> open  {"prio":"high","title":"vpn"}
-15  2026-03-02T10:00:00Z  system  timer sla:fix:breach  open (stays)
-16  2026-03-02T11:00:00Z  bob     close                 open -> done
+ 3  2026-03-02T09:00:00Z  ann     create                (new) -> open  {"prio":"high","title":"vpn"}
+16  2026-03-02T10:00:00Z  system  timer sla:fix:breach  open (stays)
+17  2026-03-02T11:00:00Z  bob     close                 open -> done
 TEXT
 expect_same "history --format text" "$work/expected"
 expect_exit 2 "history --format xml" "$smdl" history --db "$db" Ticket-2 --format xml

@@ -90,8 +90,12 @@ expect_output "$work/out" '"message": "call.breached"' "the breach was emitted"
 expect_exit 0 "acknowledge" "$smdl" outbox --db "$db" --ack 1000
 expect_exit 0 "outbox after ack" "$smdl" outbox --db "$db"
 expect_output "$work/out" '^\[\]' "nothing left after ack"
+expect_exit 0 "deploys are audited" "$smdl" history --db "$db" --deploys
+expect_output "$work/out" '"kind": "deploy"' "the deploy is an audit entry"
+expect_output "$work/out" '"to": "version 1"' "the deploy names its version"
 expect_exit 0 "verify" "$smdl" verify --db "$db"
 expect_output "$work/out" '"chain": "intact"' "verify passes"
+expect_output "$work/out" '"deploys": 1' "verify counts the deploy"
 
 echo "runtime commands: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,17 +7,19 @@ namespace smdl::cli {
 namespace {
 
 const char* const kDeployHelp =
-    "Usage: smdl deploy --db DIR PATH...\n"
+    "Usage: smdl deploy --db DIR PATH... [--actor A]\n"
     "\n"
     "Checks the .smdl files and directories at PATH (with the modules they\n"
     "import, from the search path and the standard library) and stores all of\n"
     "them in the database as a new definition version, which becomes current.\n"
     "New records run under it; existing records stay on the version they were\n"
     "created under. Deploying the same sources again changes nothing.\n"
-    "Prints the version, its SHA-256 and the overrides that won.\n"
+    "Prints the version, its SHA-256 and the overrides that won. Every deploy\n"
+    "is an entry in the audit log ('smdl history --deploys' lists them).\n"
     "\n"
     "Options:\n"
     "  --path DIR          also look for imported modules under DIR (repeatable)\n"
+    "  --actor A           who deploys, for the audit log (default: system)\n"
     SMDL_DB_OPTIONS_HELP
     "\n"
     "Exit status: 0 deployed, 1 errors in the modules (nothing is stored),\n"
@@ -25,13 +27,15 @@ const char* const kDeployHelp =
 
 int RunDeploy(const std::vector<std::string>& argv) {
   std::string error;
-  auto args = Args::Parse(argv, kDbFlags, kDbSwitches, error);
+  auto flags = kDbFlags;
+  flags.push_back("--actor");
+  auto args = Args::Parse(argv, flags, kDbSwitches, error);
   if (!args) return UsageError("deploy", error);
   if (args->positional().empty()) return UsageError("deploy", "give at least one PATH");
   int exit = 0;
   auto opened = OpenEngine("deploy", *args, exit);
   if (!opened) return exit;
-  auto result = opened->engine->Deploy(args->positional());
+  auto result = opened->engine->Deploy(args->positional(), {"", args->Get("--actor")});
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kInvalidArgument) {
       std::cerr << result.status().message();

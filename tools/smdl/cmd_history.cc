@@ -11,12 +11,15 @@ namespace {
 
 const char* const kHistoryHelp =
     "Usage: smdl history --db DIR ID [--format json|text]\n"
+    "       smdl history --db DIR --deploys [--format json|text]\n"
     "\n"
     "Prints the audit entries of record ID, oldest first, as a JSON array.\n"
     "Each entry has its global sequence number, time, actor, kind (create,\n"
     "event or timer), event and parameters, the states before and after (and\n"
     "every state passed through), the definition version, and the SHA-256 of\n"
     "the previous entry and of itself, which chain the whole log.\n"
+    "With --deploys, the entries of every deploy instead: who deployed which\n"
+    "definition version when, with each module's SHA-256 and the overrides.\n"
     "\n"
     "With --format text, one line per entry: sequence number, time, actor,\n"
     "the event (a timer's name for timers), the states from -> to (with the\n"
@@ -25,6 +28,7 @@ const char* const kHistoryHelp =
     "\n"
     "Options:\n"
     "  --format F          json (default) or text\n"
+    "  --deploys           the deploys instead of a record's history\n"
     SMDL_DB_OPTIONS_HELP
     "\n"
     "Exit status: 0 found, 1 no such record, 2 usage or I/O problems.\n";
@@ -65,15 +69,19 @@ int RunHistory(const std::vector<std::string>& argv) {
   std::string error;
   auto flags = kDbFlags;
   flags.push_back("--format");
-  auto args = Args::Parse(argv, flags, kDbSwitches, error);
+  auto switches = kDbSwitches;
+  switches.push_back("--deploys");
+  auto args = Args::Parse(argv, flags, switches, error);
   if (!args) return UsageError("history", error);
-  if (args->positional().size() != 1) return UsageError("history", "give exactly one ID");
+  bool deploys = args->Has("--deploys");
+  if (args->positional().size() != (deploys ? 0u : 1u))
+    return UsageError("history", deploys ? "--deploys takes no ID" : "give exactly one ID");
   std::string format = args->Get("--format", "json");
   if (format != "json" && format != "text") return UsageError("history", "--format must be json or text");
   int exit = 0;
   auto opened = OpenEngine("history", *args, exit);
   if (!opened) return exit;
-  auto history = opened->engine->History(args->positional()[0]);
+  auto history = deploys ? opened->engine->Deploys() : opened->engine->History(args->positional()[0]);
   if (!history.ok()) return Fail("history", history.status());
   if (format == "json") {
     PrintJson(*history);

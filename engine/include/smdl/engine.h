@@ -110,11 +110,15 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Checks the modules at `paths` (files or directories, with their imports)
-  // and stores them as a new definition version. Diagnostics make it fail
-  // with kInvalidArgument, their rendered text as the message.
-  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths);
+  // and stores them as a new definition version, which becomes current for
+  // new records while the engine runs. Diagnostics make it fail with
+  // kInvalidArgument, their rendered text as the message. A deploy is an
+  // entry in the audit log (who, when, the modules' hashes, the overrides
+  // that won).
+  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call = {});
   // The same from in-memory (path, text) pairs.
-  StatusOr<DeployResult> DeploySources(const std::vector<std::pair<std::string, std::string>>& files);
+  StatusOr<DeployResult> DeploySources(const std::vector<std::pair<std::string, std::string>>& files,
+                                       const CallOptions& call = {});
 
   // Creates a record of `type` from a JSON object of fields, runs `on
   // create`, enters the initial state and starts its SLA clocks. Returns the
@@ -129,6 +133,7 @@ class Engine {
 
   StatusOr<std::string> Get(const std::string& id) const;      // the record
   StatusOr<std::string> History(const std::string& id) const;  // its audit entries, oldest first
+  StatusOr<std::string> Deploys() const;  // the audit entries of every deploy, oldest first
   StatusOr<std::string> List(const ListQuery& query) const;    // records, by id
   // An SLA clock explained: segments, calendar intervals, how due was computed.
   StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) const;
