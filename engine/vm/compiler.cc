@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "sema/builtins.h"
@@ -25,7 +26,12 @@ class Compiler {
     for (const auto& [name, type] : scope.locals) locals_.push_back({name, next_slot_++});
     chunk_.num_params = next_slot_;
     chunk_.num_locals = next_slot_;
+    if (next_slot_ > kMaxSlots) too_big_ = true;
   }
+
+  // Whether the chunk stayed within the instruction format's limits (65,535
+  // local slots, call arguments and list elements per instruction operand).
+  bool ok() const { return !too_big_; }
 
   void Root(const ast::Expr& e) {
     Expr(e);
@@ -105,7 +111,7 @@ class Compiler {
 
   static int Effect(const Instr& i) {
     switch (i.op) {
-      case Op::kConst: case Op::kLocal: case Op::kField: case Op::kFieldOpt: case Op::kHasField:
+      case Op::kConst: case Op::kLocal: case Op::kTake: case Op::kField: case Op::kFieldOpt: case Op::kHasField:
       case Op::kRecordId: case Op::kRecordState: case Op::kThis: case Op::kRecordSla: case Op::kNow:
       case Op::kSetting:
         return 1;
@@ -143,6 +149,7 @@ class Compiler {
   uint32_t NewSlot(uint32_t n = 1) {
     uint32_t s = next_slot_;
     next_slot_ += n;
+    if (next_slot_ > kMaxSlots) too_big_ = true;
     if (next_slot_ > chunk_.num_locals) chunk_.num_locals = next_slot_;
     return s;
   }
@@ -408,9 +415,11 @@ class Compiler {
     uint32_t done = Here();
     chunk_.code[next].a = done;
     for (uint32_t j : to_done) chunk_.code[j].a = done;
-    Emit(Op::kLocal, 0, acc);
+    // The result leaves its slot, so that the macro's slots can be reused.
+    Emit(Op::kTake, 0, acc);
     if (name == "exists_one") Emit(Op::kExistsOneEnd);
     chunk_.code[init].a = Here();
+    next_slot_ = iter;
   }
 
   void Call(const ast::Expr& e) {
@@ -427,6 +436,7 @@ class Compiler {
           if (e.args.size() != sym->function->params.size())
             return Const(Value::Error("'" + name + "' takes " + std::to_string(sym->function->params.size()) +
                                       " argument(s)"));
+          if (e.args.size() > kMaxSlots) too_big_ = true;
           for (const auto& a : e.args) Expr(*a);
           chunk_.functions_called.push_back(static_cast<uint32_t>(index));
           Emit(Op::kCall, static_cast<uint16_t>(e.args.size()), static_cast<uint32_t>(index));
@@ -521,9 +531,14 @@ class Compiler {
   }
   static bool HasJumpB(Op op) { return op == Op::kCond || op == Op::kFilterTest || op == Op::kJumpNeLocalConst; }
 
+  static bool UsesConstant(Op op) {
+    return op == Op::kConst || op == Op::kSelect || op == Op::kHasKey || op == Op::kThis ||
+           op == Op::kJumpNeLocalConst;
+  }
+
   bool Foldable(const Instr& i, uint32_t slot_base) const {
     switch (i.op) {
-      case Op::kLocal: case Op::kStore: return i.a >= slot_base;
+      case Op::kLocal: case Op::kTake: case Op::kStore: return i.a >= slot_base;
       case Op::kIterNext: return i.x >= slot_base && i.b >= slot_base;
       case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep: case Op::kAppendStep:
       case Op::kFilterTest: case Op::kJumpNeLocalConst:
@@ -537,6 +552,7 @@ class Compiler {
   }
 
   void TryFold(uint32_t start, uint32_t slot_base) {
+    if (too_big_) return;  // operands may be truncated: never run this code
     uint32_t end = Here();
     if (end == start || (end == start + 1 && chunk_.code[start].op == Op::kConst)) return;
     for (uint32_t i = start; i < end; ++i)
@@ -549,8 +565,20 @@ class Compiler {
       if (HasJumpB(i.op)) i.b -= start;
     }
     temp.code.push_back(Instr{Op::kReturn});
-    temp.constants = chunk_.constants;
-    temp.patterns = chunk_.patterns;
+    // Only the constants and patterns the slice uses, so that folding stays
+    // linear in the size of the expression.
+    std::map<uint32_t, uint32_t> consts, patterns;
+    for (Instr& i : temp.code) {
+      if (UsesConstant(i.op)) {
+        auto [it, added] = consts.emplace(i.a, static_cast<uint32_t>(temp.constants.size()));
+        if (added) temp.constants.push_back(chunk_.constants[i.a]);
+        i.a = it->second;
+      } else if (i.op == Op::kMatchConst) {
+        auto [it, added] = patterns.emplace(i.a, static_cast<uint32_t>(temp.patterns.size()));
+        if (added) temp.patterns.push_back(chunk_.patterns[i.a]);
+        i.a = it->second;
+      }
+    }
     temp.num_locals = chunk_.num_locals;
     temp.max_stack = chunk_.max_stack + 1;
     Budget budget;
@@ -568,9 +596,11 @@ class Compiler {
   Chunk& chunk_;
   const Scope& scope_;
   SettingMode mode_;
+  static constexpr uint32_t kMaxSlots = 65535;
   std::vector<Local> locals_;
   uint32_t next_slot_ = 0;
   int depth_ = 0;
+  bool too_big_ = false;
 };
 
 // ------------------------------------------------------------ Image
@@ -658,6 +688,7 @@ StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
     Compiler compiler(im, *fn.chunk, scope, Compiler::SettingMode::kRuntime);
     if (f.policy) compiler.Root(*f.policy->body);
     else compiler.Table(f);
+    if (!compiler.ok()) return ResourceExhausted(fn.chunk->name + " is too large to compile");
   }
   SMDL_RETURN_IF_ERROR(im.EvaluateSettings());
   im.settings_ready_ = true;
@@ -674,6 +705,7 @@ Status Image::EvaluateSettings() {
     chunks[i].name = "setting " + s.module->name + "." + s.decl->name.text;
     Compiler compiler(*this, chunks[i], scope, Compiler::SettingMode::kRuntime);
     compiler.Root(*s.decl->value);
+    if (!compiler.ok()) return ResourceExhausted(chunks[i].name + " is too large to compile");
   }
   // Settings a function reads, directly or through the functions it calls.
   std::vector<std::set<uint32_t>> function_settings(functions_.size());
@@ -722,7 +754,7 @@ StatusOr<std::unique_ptr<CompiledExpr>> Image::Compile(const ast::Expr& expr, co
   chunk.name = "expression";
   Compiler compiler(*this, chunk, scope, Compiler::SettingMode::kConstant);
   compiler.Root(expr);
-  if (chunk.num_locals > 65535) return ResourceExhausted("expression needs too many local slots");
+  if (!compiler.ok()) return ResourceExhausted("the expression is too large to compile");
   auto it = program_.expr_info.find(&expr);
   sema::Type type = it == program_.expr_info.end() ? sema::Type::Dyn() : it->second.type;
   return std::make_unique<CompiledExpr>(*this, std::move(chunk), std::move(type));

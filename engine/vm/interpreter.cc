@@ -96,6 +96,9 @@ L_kConst:
 L_kLocal:
   *sp++ = Value::Borrow(locals[pc->a]);
   DISPATCH();
+L_kTake:
+  *sp++ = std::move(locals[pc->a]);
+  DISPATCH();
 L_kStore:
   locals[pc->a] = std::move(*--sp);
   locals[pc->a].MakeOwned();
@@ -492,6 +495,7 @@ L_kExistsOneEnd:
 L_kAppendStep: {
   Value v = std::move(*--sp);
   if (v.is_error()) {
+    v.MakeOwned();
     locals[pc->x] = std::move(v);
     JUMP_TO(pc->a);
   }

@@ -288,3 +288,15 @@ TEST_CASE("the disassembler names every instruction", "[vm]") {
   for (int op = 0; op < static_cast<int>(vm::Op::kCount); ++op)
     CHECK(std::string(vm::OpName(static_cast<vm::Op>(op))) != "?");
 }
+
+TEST_CASE("macros reuse their slots; results survive the next macro", "[vm]") {
+  Fixture f;
+  vm::Scope scope = f.ModuleScope("base");
+  scope.locals = {{"xs", sema::Type::List(sema::Type::Int())}};
+  auto e = f.Compile("[xs.map(a, a * 2), xs.filter(b, b > 1), xs.map(c, xs.map(d, c * d))]", scope);
+  CHECK(e->chunk().num_locals <= 1 + 4 * 2);  // xs, then at most two macros' slots at once
+  Value locals[] = {Value::List({Value::Int(1), Value::Int(2)})};
+  vm::Activation act;
+  act.locals = locals;
+  CHECK(e->Evaluate(act).DebugString() == "[[2, 4], [2], [[1, 2], [2, 4]]]");
+}

@@ -17,6 +17,7 @@
   /* data */                                                                                       \
   X(kConst, A, "push constant a")                                                                  \
   X(kLocal, A, "push local slot a")                                                                \
+  X(kTake, A, "push local slot a and leave it null (the result of a macro)")                       \
   X(kStore, A, "pop into local slot a")                                                            \
   X(kPop, -, "drop the top of the stack")                                                          \
   X(kField, A, "push field a of the record")                                                       \
