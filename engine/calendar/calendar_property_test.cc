@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "calendar/calendar.h"
 #include "calendar/civil.h"
@@ -212,4 +213,30 @@ TEST_CASE("a 24x7 calendar is wall-clock arithmetic", "[calendar][property]") {
     }
   }
   (void)Dur;
+}
+
+TEST_CASE("one calendar used from several threads gives the same answers", "[calendar][property]") {
+  std::mt19937_64 rng(11);
+  CalendarSpec spec = RandomSpec(rng);
+  spec.timezone = "Europe/Berlin";
+  std::vector<std::pair<Timestamp, Duration>> cases;
+  for (int i = 0; i < 4000; ++i) cases.push_back({RandomInstant(rng), RandomDuration(rng)});
+  auto reference = Calendar::FromSpec(spec);
+  REQUIRE(reference.ok());
+  std::vector<Int128> expected;
+  for (const auto& [t, d] : cases) expected.push_back(Ns(*reference->Add(t, d)));
+  auto shared = Calendar::FromSpec(spec);  // cold: threads build its years concurrently
+  REQUIRE(shared.ok());
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&, k] {
+      for (size_t i = static_cast<size_t>(k); i < cases.size() * 2; i += 3) {
+        size_t j = i % cases.size();
+        auto due = shared->Add(cases[j].first, cases[j].second);
+        if (!due.ok() || Ns(*due) != expected[j]) ++mismatches[static_cast<size_t>(k)];
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int m : mismatches) CHECK(m == 0);
 }

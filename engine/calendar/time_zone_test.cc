@@ -1,6 +1,8 @@
 #include "calendar/time_zone.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <random>
 
 #include "base/time.h"
 #include "calendar/time_format.h"
@@ -119,4 +121,38 @@ TEST_CASE("instants print as RFC 3339 with a calendar's offset", "[calendar][tz]
   // Amsterdam's old +00:19:32 is shown as +00:19, with the local time to match.
   CHECK(FormatTimestampAt({0, 0}, 19 * 60 + 32) == "1970-01-01T00:19:00+00:19");
   CHECK(FormatTimestampAt({-1, 0}, 0) == "1969-12-31T23:59:59+00:00");
+}
+
+TEST_CASE("damaged TZif data and odd rules never crash", "[calendar][tz]") {
+  std::string path = "/usr/share/zoneinfo/America/New_York";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f);
+  std::string good(1 << 16, '\0');
+  good.resize(std::fread(good.data(), 1, good.size(), f));
+  std::fclose(f);
+  REQUIRE(TimeZone::FromTzif("ny", good).ok());
+  std::mt19937_64 rng(5);
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string bad = good;
+    int flips = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < flips; ++k) bad[rng() % bad.size()] = static_cast<char>(rng());
+    if (rng() % 4 == 0) bad.resize(rng() % bad.size());
+    auto z = TimeZone::FromTzif("damaged", bad);
+    if (!z.ok()) continue;
+    ++accepted;
+    // Whatever was accepted answers without crashing.
+    for (int64_t t = -2000000000; t < 4000000000; t += 700000000) {
+      (void)z->OffsetAt(t);
+      (void)z->LocalToUtc(t);
+    }
+  }
+  CHECK(accepted > 0);  // flips in unused bytes (abbreviations) are harmless
+  for (const char* rule : {"A", "ABC", "ABC+", "ABC-25", "ABC5DEF,M3.2.0", "ABC5DEF,M3.2.0,M11.1.0/200",
+                           "ABC5DEF,J0,J365", "ABC5DEF,366,0", "<>5", "<AB>5", "ABC5DEF,M3.2.0/-167,M11.1.0/167"}) {
+    auto z = TimeZone::FromPosixRule("x", rule);
+    if (z.ok()) (void)z->OffsetAt(1700000000);
+  }
+  CHECK(TimeZone::FromPosixRule("x", "ABC5DEF,M3.2.0/-167,M11.1.0/167").ok());
+  CHECK_FALSE(TimeZone::FromPosixRule("x", "ABC5DEF,M3.2.0,M11.1.0/200").ok());
 }
