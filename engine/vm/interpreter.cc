@@ -21,6 +21,7 @@ struct Arena {
 };
 
 const Activation kNoActivation{};
+constexpr uint32_t kNoJump = UINT32_MAX;
 
 Arena& ThreadArena() {
   thread_local Arena arena;
@@ -74,6 +75,8 @@ Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation
   Value* sp = base + chunk.num_locals;
   const Instr* pc = code;
 
+  // A computed goto does not run destructors: every handler closes the block
+  // that holds its Values before it dispatches or jumps.
 #define DISPATCH() goto* kLabels[static_cast<size_t>((++pc)->op)]
 #define JUMP_TO(target)                                   \
   do {                                                    \
@@ -113,15 +116,15 @@ L_kFieldOpt: {
   Value v = FieldValue(act, pc->a);
   if (v.is(K::kOptional)) *sp++ = v.has_value() ? v.optional_value() : Value();
   else *sp++ = std::move(v);
-  DISPATCH();
 }
+  DISPATCH();
 L_kHasField: {
   Value v = FieldValue(act, pc->a);
   if (v.is_error()) *sp++ = std::move(v);
   else if (v.is(K::kOptional)) *sp++ = Value::Bool(v.has_value());  // also accepted for T? fields
   else *sp++ = Value::Bool(!v.is_null());
-  DISPATCH();
 }
+  DISPATCH();
 L_kRecordId:
   *sp++ = act.id ? *act.id : Value::Error("the record's id is not available");
   DISPATCH();
@@ -146,8 +149,8 @@ L_kThis: {
   if (act.sla) entries.emplace_back(Value::String("sla"), *act.sla);
   ChargeSize(budget, entries.size());
   *sp++ = Value::Map(std::move(entries));
-  DISPATCH();
 }
+  DISPATCH();
 L_kRecordSla:
   *sp++ = act.sla ? *act.sla : Value::Error("the record's SLA clocks are not available");
   DISPATCH();
@@ -170,32 +173,32 @@ L_kCall: {
   }
   for (size_t i = 0; i < argc; ++i) *--sp = Value();
   *sp++ = std::move(result);
-  DISPATCH();
 }
+  DISPATCH();
 L_kEmitted: {
   Value name = std::move(*--sp);
   if (name.is_error()) *sp++ = std::move(name);
   else if (!name.is(K::kString)) *sp++ = ops::NoSuchOverload("emitted");
   else if (act.emitted == nullptr) *sp++ = Value::Error("emitted() is only available in tests");
   else *sp++ = Value::Int((*act.emitted)(name.string_value()));
-  DISPATCH();
 }
+  DISPATCH();
 L_kBuiltin: {
   size_t argc = pc->x;
   Value* args = sp - argc;
   Value result = CallBuiltin(static_cast<Builtin>(pc->a), args, argc, budget);
   for (size_t i = 0; i < argc; ++i) *--sp = Value();
   *sp++ = std::move(result);
-  DISPATCH();
 }
+  DISPATCH();
 L_kMatchConst: {
   Value& s = sp[-1];
   if (!s.is_error()) {
     if (s.is(K::kString)) s = Value::Bool(RegexMatches(*chunk.patterns[pc->a], s.string_value()));
     else s = ops::NoSuchOverload("matches");
   }
-  DISPATCH();
 }
+  DISPATCH();
 L_kAdd:
   BINARY(ops::Add);
   if (sp[-1].is(K::kString) || sp[-1].is(K::kBytes)) {
@@ -254,8 +257,8 @@ L_kAddInt: {
   } else {
     BINARY(ops::Add);
   }
-  DISPATCH();
 }
+  DISPATCH();
 L_kSubInt: {
   int64_t r;
   if (sp[-2].is(K::kInt) && sp[-1].is(K::kInt) && !__builtin_sub_overflow(sp[-2].int_value(), sp[-1].int_value(), &r)) {
@@ -264,8 +267,8 @@ L_kSubInt: {
   } else {
     BINARY(ops::Sub);
   }
-  DISPATCH();
 }
+  DISPATCH();
 // Ints compare by value; two durations or two timestamps by (seconds, nanos).
 #define INT_RELATION(label, op, fn)                                          \
   label:                                                                     \
@@ -303,8 +306,8 @@ L_kNeScalar: {
   } else {
     BINARY(ops::Eq);
   }
-  DISPATCH();
 }
+  DISPATCH();
 L_kEqString:
 L_kNeString: {
   const Value& a = sp[-2];
@@ -322,8 +325,8 @@ L_kNeString: {
   } else {
     BINARY(ops::Eq);
   }
-  DISPATCH();
 }
+  DISPATCH();
 L_kSelect:
   sp[-1] = ops::Select(sp[-1], consts[pc->a].string_value());
   DISPATCH();
@@ -351,8 +354,8 @@ L_kList: {
   }
   for (size_t i = 0; i < n; ++i) *--sp = Value();
   *sp++ = std::move(result);
-  DISPATCH();
 }
+  DISPATCH();
 L_kMap: {
   size_t n = pc->a;
   Value* items = sp - 2 * n;
@@ -378,13 +381,17 @@ L_kMap: {
   }
   for (size_t i = 0; i < 2 * n; ++i) *--sp = Value();
   *sp++ = std::move(result);
-  DISPATCH();
 }
+  DISPATCH();
 L_kJump:
   JUMP_TO(pc->a);
 L_kJumpIfNotTrue: {
-  Value v = std::move(*--sp);
-  if (!(v.is(K::kBool) && v.bool_value())) JUMP_TO(pc->a);
+  bool jump;
+  {
+    Value v = std::move(*--sp);
+    jump = !(v.is(K::kBool) && v.bool_value());
+  }
+  if (jump) JUMP_TO(pc->a);
   DISPATCH();
 }
 L_kJumpNeLocalConst:
@@ -403,8 +410,8 @@ L_kAndJoin: {
   } else if (!lhs.is_error()) {
     lhs = AsBoolError(lhs, "_&&_");
   }
-  DISPATCH();
 }
+  DISPATCH();
 L_kOrShort:
   if (sp[-1].is(K::kBool) && sp[-1].bool_value()) JUMP_TO(pc->a);
   DISPATCH();
@@ -418,27 +425,40 @@ L_kOrJoin: {
   } else if (!lhs.is_error()) {
     lhs = AsBoolError(lhs, "_||_");
   }
+}
+  DISPATCH();
+L_kCond: {
+  uint32_t target = kNoJump;
+  {
+    Value c = std::move(*--sp);
+    if (!c.is(K::kBool)) {
+      *sp++ = AsBoolError(c, "_?_:_");
+      target = pc->b;
+    } else if (!c.bool_value()) {
+      target = pc->a;
+    }
+  }
+  if (target != kNoJump) JUMP_TO(target);
   DISPATCH();
 }
-L_kCond: {
-  Value c = std::move(*--sp);
-  if (c.is(K::kBool)) {
-    if (!c.bool_value()) JUMP_TO(pc->a);
-    DISPATCH();
-  }
-  *sp++ = AsBoolError(c, "_?_:_");
-  JUMP_TO(pc->b);
-}
 L_kIterInit: {
-  Value range = std::move(*--sp);
-  if (range.is(K::kList) || range.is(K::kMap)) {
-    range.MakeOwned();
-    locals[pc->x] = std::move(range);
-    locals[pc->x + 1] = Value::Int(0);
-    DISPATCH();
+  bool iterable;
+  {
+    Value range = std::move(*--sp);
+    iterable = range.is(K::kList) || range.is(K::kMap);
+    if (iterable) {
+      range.MakeOwned();
+      locals[pc->x] = std::move(range);
+      locals[pc->x + 1] = Value::Int(0);
+    } else if (range.is_error()) {
+      range.MakeOwned();
+      *sp++ = std::move(range);
+    } else {
+      *sp++ = ops::NoSuchOverload("comprehension");
+    }
   }
-  *sp++ = range.is_error() ? std::move(range) : ops::NoSuchOverload("comprehension");
-  JUMP_TO(pc->a);
+  if (!iterable) JUMP_TO(pc->a);
+  DISPATCH();
 }
 L_kIterNext: {
   const Value& range = locals[pc->x];
@@ -454,73 +474,89 @@ L_kIterNext: {
   locals[pc->b] = Value::Borrow(range.is(K::kList) ? range.list()[static_cast<size_t>(i)]
                                                    : range.map().entries()[static_cast<size_t>(i)].first);
   locals[pc->x + 1] = Value::Int(i + 1);
-  DISPATCH();
 }
+  DISPATCH();
 L_kAllStep: {
-  Value p = std::move(*--sp);
-  if (p.is(K::kBool)) {
-    if (!p.bool_value()) {
-      locals[pc->x] = std::move(p);
-      JUMP_TO(pc->a);
+  bool done = false;
+  {
+    Value p = std::move(*--sp);
+    if (p.is(K::kBool)) {
+      if (!p.bool_value()) {
+        locals[pc->x] = Value::Bool(false);
+        done = true;
+      }
+    } else if (!locals[pc->x].is_error()) {
+      locals[pc->x] = AsBoolError(p, "all");
     }
-  } else if (!locals[pc->x].is_error()) {
-    locals[pc->x] = AsBoolError(p, "all");
   }
+  if (done) JUMP_TO(pc->a);
   DISPATCH();
 }
 L_kExistsStep: {
-  Value p = std::move(*--sp);
-  if (p.is(K::kBool)) {
-    if (p.bool_value()) {
-      locals[pc->x] = std::move(p);
-      JUMP_TO(pc->a);
+  bool done = false;
+  {
+    Value p = std::move(*--sp);
+    if (p.is(K::kBool)) {
+      if (p.bool_value()) {
+        locals[pc->x] = Value::Bool(true);
+        done = true;
+      }
+    } else if (!locals[pc->x].is_error()) {
+      locals[pc->x] = AsBoolError(p, "exists");
     }
-  } else if (!locals[pc->x].is_error()) {
-    locals[pc->x] = AsBoolError(p, "exists");
   }
+  if (done) JUMP_TO(pc->a);
   DISPATCH();
 }
 L_kCountStep: {
-  Value p = std::move(*--sp);
-  if (!p.is(K::kBool)) {
-    locals[pc->x] = AsBoolError(p, "exists_one");
-    JUMP_TO(pc->a);
+  bool failed;
+  {
+    Value p = std::move(*--sp);
+    failed = !p.is(K::kBool);
+    if (failed) locals[pc->x] = AsBoolError(p, "exists_one");
+    else if (p.bool_value()) locals[pc->x] = Value::Int(locals[pc->x].int_value() + 1);
   }
-  if (p.bool_value()) locals[pc->x] = Value::Int(locals[pc->x].int_value() + 1);
+  if (failed) JUMP_TO(pc->a);
   DISPATCH();
 }
 L_kExistsOneEnd:
   if (sp[-1].is(K::kInt)) sp[-1] = Value::Bool(sp[-1].int_value() == 1);
   DISPATCH();
 L_kAppendStep: {
-  Value v = std::move(*--sp);
-  if (v.is_error()) {
+  bool stop = false;
+  {
+    Value v = std::move(*--sp);
     v.MakeOwned();
-    locals[pc->x] = std::move(v);
-    JUMP_TO(pc->a);
+    Value& acc = locals[pc->x];
+    if (v.is_error()) {
+      acc = std::move(v);
+      stop = true;
+    } else if (!ChargeSize(budget, 1)) {
+      acc = BudgetError(budget);
+      stop = true;
+    } else if (acc.IsUnique()) {
+      acc.MutableListForBuild().push_back(std::move(v));
+    } else {
+      std::vector<Value> items = acc.list();
+      items.push_back(std::move(v));
+      acc = Value::List(std::move(items));
+    }
   }
-  if (!ChargeSize(budget, 1)) {
-    locals[pc->x] = BudgetError(budget);
-    JUMP_TO(pc->a);
-  }
-  v.MakeOwned();
-  Value& acc = locals[pc->x];
-  if (acc.IsUnique()) {
-    acc.MutableListForBuild().push_back(std::move(v));
-  } else {
-    std::vector<Value> items = acc.list();
-    items.push_back(std::move(v));
-    acc = Value::List(std::move(items));
-  }
+  if (stop) JUMP_TO(pc->a);
   DISPATCH();
 }
 L_kFilterTest: {
-  Value p = std::move(*--sp);
-  if (!p.is(K::kBool)) {
-    locals[pc->x] = AsBoolError(p, "filter");
-    JUMP_TO(pc->a);
+  uint32_t target = kNoJump;
+  {
+    Value p = std::move(*--sp);
+    if (!p.is(K::kBool)) {
+      locals[pc->x] = AsBoolError(p, "filter");
+      target = pc->a;
+    } else if (!p.bool_value()) {
+      target = pc->b;
+    }
   }
-  if (!p.bool_value()) JUMP_TO(pc->b);
+  if (target != kNoJump) JUMP_TO(target);
   DISPATCH();
 }
 L_kReturn: {
