@@ -1,6 +1,8 @@
 #include "vm/interpreter.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "sema/checker.h"
 #include "sema/expr_checker.h"
@@ -299,4 +301,31 @@ TEST_CASE("macros reuse their slots; results survive the next macro", "[vm]") {
   vm::Activation act;
   act.locals = locals;
   CHECK(e->Evaluate(act).DebugString() == "[[2, 4], [2], [[1, 2], [2, 4]]]");
+}
+
+TEST_CASE("one compiled expression evaluates on several threads at once", "[vm]") {
+  Fixture f;
+  vm::Scope scope = f.ModuleScope("site");
+  scope.locals = {{"names", sema::Type::List(sema::Type::String())}, {"n", sema::Type::Int()}};
+  auto e = f.Compile("names.map(s, s + '-' + string(n)).filter(s, s.startsWith('a')).size() + "
+                     "int(escalations(n).size()) + (is_major(priority(Impact.high, Urgency.medium)) ? 100 : 0)",
+                     scope);
+  Value names = Value::List({Value::String("alice"), Value::String("bob"), Value::String("anna")});
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        Value locals[] = {names, Value::Int(t)};
+        vm::Activation act;
+        act.locals = locals;
+        vm::Budget budget;
+        Value v = e->Evaluate(act, budget);
+        int64_t want = 2 + (t >= 3 ? 2 : t >= 1 ? 1 : 0) + 100;
+        if (!v.is(vm::ValueKind::kInt) || v.int_value() != want) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong.load() == 0);
 }
