@@ -40,7 +40,7 @@ uint64_t CommitLog::last_audit_seq() const {
 }
 
 Status CommitLog::Commit(PendingCommit& commit) {
-  Waiter self{&commit};
+  Waiter self{&commit, false, Status::Ok()};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&self);
   while (!self.done) {

@@ -185,20 +185,20 @@ void CheckCalendar(Program& program, const ast::CalendarDecl& c) {
 
 void CheckDeclarations(Program& program) {
   for (auto& r : program.records) {
-    ExprEnv env{program, *r->module};
+    ExprEnv env{program, *r->module, nullptr, false, false, {}};
     ExprChecker checker(env);
     for (const auto& f : r->fields)
       if (f.decl->default_value) checker.Expect(*f.decl->default_value, f.type, "the default of '" + f.name + "'");
   }
   for (auto& f : program.functions) {
     if (!f->policy) continue;
-    ExprEnv env{program, *f->module};
+    ExprEnv env{program, *f->module, nullptr, false, false, {}};
     for (size_t i = 0; i < f->params.size(); ++i) env.locals.emplace_back(f->policy->params[i].name.text, f->params[i]);
     ExprChecker checker(env);
     checker.Expect(*f->policy->body, f->result, "the result of policy '" + f->name + "'");
   }
   for (auto& s : program.settings) {
-    ExprEnv env{program, *s->module};
+    ExprEnv env{program, *s->module, nullptr, false, false, {}};
     ExprChecker checker(env);
     checker.Expect(*s->decl->value, s->type, "the value of setting '" + s->decl->name.text + "'");
   }

@@ -214,7 +214,7 @@ std::unique_ptr<antlr4::Token> SmdlLexer::nextToken() {
   if (size_t id = MatchIdentifier(pos_); id > length) {
     length = id;
     auto it = Keywords().find(text_.substr(pos_, id));
-    type = it == Keywords().end() ? L::IDENTIFIER : it->second;
+    type = it == Keywords().end() ? static_cast<size_t>(L::IDENTIFIER) : it->second;
   }
   for (const auto& op : kOperators) {
     if (op.text.size() <= length) continue;
