@@ -93,11 +93,14 @@ Value Exec(const Image* image, const Chunk& chunk, Value* base, const Activation
 
 // Operands are borrowed from constants, locals and fields; a value that
 // outlives its source (stored, put in a list or map, returned) is made owned.
+// Slots above sp never hold an owned heap value (pops move values out, and
+// the fast paths leave only scalars behind), so pushes of borrowed values
+// may overwrite them without releasing anything.
 L_kConst:
-  *sp++ = Value::Borrow(consts[pc->a]);
+  (sp++)->OverwriteWithBorrowed(consts[pc->a]);
   DISPATCH();
 L_kLocal:
-  *sp++ = Value::Borrow(locals[pc->a]);
+  (sp++)->OverwriteWithBorrowed(locals[pc->a]);
   DISPATCH();
 L_kTake:
   *sp++ = std::move(locals[pc->a]);

@@ -135,6 +135,13 @@ class Value {
     b.bits_ = v.bits_;
     return b;
   }
+  // Makes this a borrowed view of `v` without releasing what it held: only
+  // for a slot known to hold no owned heap value (the interpreter's free
+  // operand stack slots).
+  SMDL_VM_INLINE void OverwriteWithBorrowed(const Value& v) {
+    head_ = v.heap() ? (v.head_ | kBorrowedBit) : v.head_;
+    bits_ = v.bits_;
+  }
   void MakeOwned() {
     if (head_ & kBorrowedBit) {
       head_ &= ~kBorrowedBit;
