@@ -97,5 +97,35 @@ expect_exit 0 "verify" "$smdl" verify --db "$db"
 expect_output "$work/out" '"chain": "intact"' "verify passes"
 expect_output "$work/out" '"deploys": 1' "verify counts the deploy"
 
+# smdl test: a passing and a failing test, the summary, the place and the
+# values of the failed expectation, exit 1, and a JUnit report.
+cat > "$work/tests.smdl" <<'SMDL'
+module site.desk.tests;
+import site.desk;
+
+test "a call is answered" {
+  clock "2026-03-02T09:00:00Z";
+  let c = create Call { caller: "ann" };
+  fire c.pick(agent: "zoe");
+  expect c.state == "answered";
+  fire c.pick(agent: "max") rejected;
+}
+
+test "a call is dropped after a day" {
+  clock "2026-03-02T09:00:00Z";
+  let c = create Call { caller: "bob" };
+  advance by duration("25h");
+  expect c.state == "answered";
+}
+SMDL
+expect_exit 1 "smdl test with a failing test" "$smdl" test "$work/site.smdl" "$work/tests.smdl" --junit "$work/junit.xml"
+expect_output "$work/out" "PASS site.desk.tests: a call is answered" "the passing test"
+expect_output "$work/out" "FAIL site.desk.tests: a call is dropped after a day" "the failing test"
+expect_output "$work/out" "tests.smdl:16:3: expect c.state == \"answered\" failed (c.state is \"dropped\"" "the place and the actual value"
+expect_output "$work/out" "^1 passed, 1 failed$" "the summary line"
+expect_output "$work/junit.xml" '<testsuite name="smdl" tests="2" failures="1"' "the JUnit report"
+expect_exit 0 "smdl test --filter" "$smdl" test "$work/site.smdl" "$work/tests.smdl" --filter answered
+expect_output "$work/out" "^1 passed, 0 failed$" "--filter runs one test"
+
 echo "runtime commands: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
