@@ -27,3 +27,24 @@ inline std::vector<std::string> Codes(const sema::Program& program) {
 inline std::string Rendered(const sema::Program& program) { return program.diags.RenderText(program.sources); }
 
 }  // namespace smdl::testing
+
+// Instants and durations written as text in tests; a malformed one fails the test.
+#include <catch2/catch.hpp>
+
+#include "base/time.h"
+
+namespace smdl::testing {
+
+inline Timestamp T(const char* rfc3339) {
+  auto t = ParseTimestamp(rfc3339);
+  REQUIRE(t);
+  return *t;
+}
+
+inline Duration D(const char* text) {
+  auto d = ParseDuration(text);
+  REQUIRE(d);
+  return *d;
+}
+
+}  // namespace smdl::testing

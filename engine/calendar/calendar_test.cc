@@ -16,17 +16,8 @@ using smdl::calendar::WeeklyInterval;
 
 namespace {
 
-Timestamp T(const char* rfc3339) {
-  auto t = smdl::ParseTimestamp(rfc3339);
-  REQUIRE(t);
-  return *t;
-}
-
-Duration D(const char* text) {
-  auto d = smdl::ParseDuration(text);
-  REQUIRE(d);
-  return *d;
-}
+using smdl::testing::D;
+using smdl::testing::T;
 
 Calendar Make(const CalendarSpec& spec) {
   auto c = Calendar::FromSpec(spec);

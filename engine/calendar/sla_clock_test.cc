@@ -1,6 +1,8 @@
 #include "calendar/sla_clock.h"
 
 #include <catch2/catch.hpp>
+
+#include "test_support.h"
 #include <random>
 
 #include "calendar/calendar.h"
@@ -12,17 +14,8 @@ using namespace smdl::calendar;
 
 namespace {
 
-Timestamp T(const char* rfc3339) {
-  auto t = smdl::ParseTimestamp(rfc3339);
-  REQUIRE(t);
-  return *t;
-}
-
-Duration D(const char* text) {
-  auto d = smdl::ParseDuration(text);
-  REQUIRE(d);
-  return *d;
-}
+using smdl::testing::D;
+using smdl::testing::T;
 
 Calendar Office() {
   CalendarSpec spec;

@@ -10,6 +10,7 @@
 
 #include "base/time.h"
 #include "storage/db.h"
+#include "test_support.h"
 
 namespace smdl {
 namespace {
@@ -84,11 +85,11 @@ process TicketFlow for Ticket {
 }
 )";
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using testing::T;
 
 struct Fixture {
   TempDir dir;
-  ManualClock clock{At("2026-03-02T09:00:00Z")};
+  ManualClock clock{T("2026-03-02T09:00:00Z")};
   std::unique_ptr<Engine> engine;
 
   explicit Fixture(Durability durability = Durability::kAsync) { Reopen(durability); }
@@ -289,12 +290,12 @@ TEST_CASE("state timers fire once when due, survive a restart and are cancelled 
   // Before a's 48h timer: only b's answer clock (running again since the
   // reply) warns at 11:00 and breaches at 13:00, which escalates b. a's
   // clock is paused while it waits, so it neither warns nor breaches.
-  CHECK(*f.engine->RunDueTimers(At("2026-03-04T08:59:59Z")) == 2);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-04T08:59:59Z")) == 2);
   CHECK(f.Get(a)["state"] == "waiting");
   CHECK(f.Get(b)["state"] == "escalated");
-  CHECK(*f.engine->RunDueTimers(At("2026-03-04T09:00:00Z")) == 1);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-04T09:00:00Z")) == 1);
   CHECK(f.Get(a)["state"] == "closed");
-  CHECK(*f.engine->RunDueTimers(At("2026-03-10T00:00:00Z")) == 0);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-10T00:00:00Z")) == 0);
   json history = json::parse(*f.engine->History(a));
   CHECK(history.back()["kind"] == "timer");
   CHECK(history.back()["time"] == "2026-03-04T09:00:00Z");
@@ -308,10 +309,10 @@ TEST_CASE("SLA clocks warn and breach once, pause while waiting, and move the re
   json t = f.Get(id);
   CHECK(t["sla"]["answer"]["due"] == "2026-03-02T13:00:00Z");
   CHECK(t["sla"]["answer"]["running"] == true);
-  f.clock.Set(At("2026-03-02T10:00:00Z"));
+  f.clock.Set(T("2026-03-02T10:00:00Z"));
   f.Fire(id, "take", R"({"who": "alice"})");
   f.Fire(id, "wait");  // paused at 10:00 with 1h counted
-  f.clock.Set(At("2026-03-02T12:00:00Z"));
+  f.clock.Set(T("2026-03-02T12:00:00Z"));
   t = f.Get(id);
   CHECK(t["sla"]["answer"]["paused"] == true);
   CHECK(t["sla"]["answer"]["elapsed"] == "3600s");
@@ -320,17 +321,17 @@ TEST_CASE("SLA clocks warn and breach once, pause while waiting, and move the re
   t = f.Get(id);
   CHECK(t["sla"]["answer"]["due"] == "2026-03-02T15:00:00Z");
   // 50% (2h) is reached at 13:00; the breach at 15:00.
-  CHECK(*f.engine->RunDueTimers(At("2026-03-02T13:00:00Z")) == 1);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-02T13:00:00Z")) == 1);
   json outbox = json::parse(*f.engine->Outbox());
   CHECK(outbox.back()["message"] == "ticket.answer.warning");
-  CHECK(*f.engine->RunDueTimers(At("2026-03-02T14:59:00Z")) == 0);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-02T14:59:00Z")) == 0);
   f.Reopen();
-  CHECK(*f.engine->RunDueTimers(At("2026-03-02T16:00:00Z")) == 1);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-02T16:00:00Z")) == 1);
   t = f.Get(id);
   CHECK(t["state"] == "escalated");
   CHECK(t["sla"]["answer"]["breached"] == true);
   CHECK(t["sla"]["answer"]["breached_at"] == "2026-03-02T15:00:00Z");
-  CHECK(*f.engine->RunDueTimers(At("2026-03-03T16:00:00Z")) == 0);
+  CHECK(*f.engine->RunDueTimers(T("2026-03-03T16:00:00Z")) == 0);
   size_t breaches = 0;
   for (const auto& m : json::parse(*f.engine->Outbox())) breaches += m["message"] == "ticket.answer.breached";
   CHECK(breaches == 1);
@@ -342,7 +343,7 @@ TEST_CASE("a changed target is recomputed by default", "[runtime]") {
   f.Deploy();
   std::string id = f.Create()["id"];
   f.Fire(id, "take", R"({"who": "alice"})");
-  f.clock.Set(At("2026-03-02T09:30:00Z"));
+  f.clock.Set(T("2026-03-02T09:30:00Z"));
   json t = f.Fire(id, "raise");  // high severity: 1h target
   CHECK(t["sla"]["answer"]["target"] == "3600s");
   CHECK(t["sla"]["answer"]["due"] == "2026-03-02T10:00:00Z");
@@ -438,9 +439,9 @@ process P for R {
   REQUIRE(deployed.ok());
   REQUIRE(f.engine->Create("R", "{}").ok());  // R-1 at 09:00, its timer due at 10:00
   REQUIRE(f.engine->Create("R", "{}").ok());  // R-2 likewise
-  f.clock.Set(At("2026-03-02T11:00:00Z"));
+  f.clock.Set(T("2026-03-02T11:00:00Z"));
   REQUIRE(f.engine->Fire("R-1", "hold").ok());  // R-1 changes after its timer was due
-  auto fired = f.engine->RunDueTimers(At("2026-03-02T12:00:00Z"));
+  auto fired = f.engine->RunDueTimers(T("2026-03-02T12:00:00Z"));
   INFO(fired.status().message());
   REQUIRE(fired.ok());
   CHECK(*fired == 2);
@@ -467,10 +468,10 @@ process P for R {
 )"}});
   REQUIRE(deployed.ok());
   REQUIRE(f.engine->Create("R", "{}").ok());  // R-1: n = 0, its timer divides by zero
-  f.clock.Set(At("2026-03-02T09:30:00Z"));
+  f.clock.Set(T("2026-03-02T09:30:00Z"));
   REQUIRE(f.engine->Create("R", "{}").ok());
   REQUIRE(f.engine->Fire("R-2", "bump").ok());
-  auto fired = f.engine->RunDueTimers(At("2026-03-02T12:00:00Z"));
+  auto fired = f.engine->RunDueTimers(T("2026-03-02T12:00:00Z"));
   CHECK(fired.status().code() == StatusCode::kFailedPrecondition);
   CHECK(fired.status().message().find("fired 1 timer(s); 1 could not fire") != std::string::npos);
   CHECK(fired.status().message().find("R-1 after:open:0") != std::string::npos);
@@ -493,7 +494,7 @@ TEST_CASE("limits of zero and the largest acknowledgement", "[runtime]") {
 
 TEST_CASE("the scheduler thread fires due timers by itself", "[runtime]") {
   TempDir dir;
-  ManualClock clock(At("2026-03-02T09:00:00Z"));
+  ManualClock clock(T("2026-03-02T09:00:00Z"));
   EngineOptions options;
   options.clock = &clock;
   options.durability = Durability::kAsync;
@@ -503,7 +504,7 @@ TEST_CASE("the scheduler thread fires due timers by itself", "[runtime]") {
   REQUIRE((*engine)->DeploySources({{"tickets.smdl", kTicketModule}}).ok());
   auto created = (*engine)->Create("Ticket", R"({"title": "x"})");
   REQUIRE(created.ok());
-  clock.Set(At("2026-03-02T13:00:00Z"));  // the 4h answer target is reached
+  clock.Set(T("2026-03-02T13:00:00Z"));  // the 4h answer target is reached
   std::string state;
   for (int i = 0; i < 100 && state != "escalated"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
