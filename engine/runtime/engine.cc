@@ -146,6 +146,21 @@ struct Engine::Impl {
     return std::optional<RecordState>(std::move(*record));
   }
 
+  // A record with the definition version it is pinned to; NotFound when
+  // there is no such record.
+  struct Pinned {
+    RecordState record;
+    const runtime::Definition* definition = nullptr;
+  };
+  StatusOr<Pinned> LoadPinned(const std::string& id) const {
+    auto record = Load(id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return NotFound("no record '" + id + "'");
+    auto def = definitions->Get((*record)->definition);
+    if (!def.ok()) return def.status();
+    return Pinned{std::move(**record), *def};
+  }
+
   // Adds the record's new state, index entry and timers to `batch`.
   static void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after) {
     batch.Put(Family::kRecords, after.id, after.ToJson().dump());
@@ -314,27 +329,25 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     if (repeated->has_value()) return **repeated;
 
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
-    auto record = impl_->Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return NotFound("no record '" + id + "'");
-    auto def = impl_->definitions->Get((*record)->definition);
-    if (!def.ok()) return def.status();
+    auto pinned = impl_->LoadPinned(id);
+    if (!pinned.ok()) return pinned.status();
+    const runtime::Definition& def = *pinned->definition;
+    const RecordState& record = pinned->record;
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(params), call);
     request.event = event;
-    auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
+    auto outcome = runtime::Execute(def, record, request, impl_->limits());
     if (!outcome.ok()) return outcome.status();
-    return impl_->Commit(**def, *outcome, call.idempotency_key, request_id);
+    return impl_->Commit(def, *outcome, call.idempotency_key, request_id);
   });
 }
 
 StatusOr<std::string> Engine::Get(const std::string& id) const {
   return Guarded([&]() -> StatusOr<std::string> {
-    auto record = impl_->Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return NotFound("no record '" + id + "'");
-    auto def = impl_->definitions->Get((*record)->definition);
-    if (!def.ok()) return def.status();
-    return runtime::RecordView(**def, **record, impl_->clock->Now()).dump();
+    auto pinned = impl_->LoadPinned(id);
+    if (!pinned.ok()) return pinned.status();
+    const runtime::Definition& def = *pinned->definition;
+    const RecordState& record = pinned->record;
+    return runtime::RecordView(def, record, impl_->clock->Now()).dump();
   });
 }
 
@@ -400,12 +413,11 @@ StatusOr<std::string> Engine::List(const ListQuery& query) const {
 
 StatusOr<std::string> Engine::ExplainSla(const std::string& id, const std::string& sla) const {
   return Guarded([&]() -> StatusOr<std::string> {
-    auto record = impl_->Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return NotFound("no record '" + id + "'");
-    auto def = impl_->definitions->Get((*record)->definition);
-    if (!def.ok()) return def.status();
-    return runtime::ExplainClock(**def, **record, sla, impl_->clock->Now());
+    auto pinned = impl_->LoadPinned(id);
+    if (!pinned.ok()) return pinned.status();
+    const runtime::Definition& def = *pinned->definition;
+    const RecordState& record = pinned->record;
+    return runtime::ExplainClock(def, record, sla, impl_->clock->Now());
   });
 }
 

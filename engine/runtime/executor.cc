@@ -60,6 +60,8 @@ class Run {
   Status HandleEvent(const std::string& event, const json& params, bool from_sla);
   Status RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::string& what);
   Status SlaTriggers(SlaHook hook, const std::string& name);
+  // The record's clocks as this operation sees them: its time, its expressions.
+  SlaContext Sla() { return {m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }}; }
   Status RefreshSlaTimers();
   StatusOr<Outcome> Finish(const std::string& event, const json& params);
 
@@ -297,13 +299,13 @@ Status Run::RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::
 }
 
 Status Run::SlaTriggers(SlaHook hook, const std::string& name) {
-  SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+  SlaContext ctx = Sla();
   return ApplySlaTriggers(ctx, hook, name);
 }
 
 StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
   // Targets may depend on fields the operation changed (a new priority).
-  SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+  SlaContext ctx = Sla();
   SMDL_RETURN_IF_ERROR(RetargetSlas(ctx));
   SMDL_RETURN_IF_ERROR(ScheduleSlaTimers(ctx));
   auto fields = FieldsJson();
@@ -411,7 +413,7 @@ StatusOr<Outcome> Run::Timer(const RecordState& before) {
     SMDL_RETURN_IF_ERROR(TakeTransition(*timer, {}, "timer of state '" + record_.state + "'"));
     SMDL_RETURN_IF_ERROR(FollowAutomatic());
   } else {
-    SlaContext ctx{m_, record_, request_.at, [this](const ir::ExprPtr& e) { return Eval(e); }};
+    SlaContext ctx = Sla();
     auto actions = FireSlaTimer(ctx, name);
     if (!actions.ok()) return actions.status();
     if (*actions) SMDL_RETURN_IF_ERROR(RunSlaActions(***actions, "sla timer '" + name + "'"));
