@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ make pkg-config
   antlr4 default-jre-headless libantlr4-runtime-dev
   nlohmann-json3-dev librocksdb-dev catch2 libre2-dev
-  libhowardhinnant-date-dev tzdata python3
+  libhowardhinnant-date-dev libssl-dev tzdata python3
   llvm-14-dev clang
 )
 

@@ -1,4 +1,6 @@
-// SHA-256 (FIPS 180-4), for the audit log's hash chain and definition hashes.
+// SHA-256 and HMAC-SHA-256 (OpenSSL's), for the audit log's hash chain,
+// definition hashes and signed checkpoints. The only file that includes
+// OpenSSL.
 #pragma once
 
 #include <string>
@@ -8,5 +10,11 @@ namespace smdl {
 
 // The digest of `data` as 64 lowercase hex digits.
 std::string Sha256Hex(std::string_view data);
+
+// HMAC-SHA-256 of `data` under `key`, as 64 lowercase hex digits.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// Compares two strings in time that depends only on their lengths (for MACs).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace smdl

@@ -23,3 +23,21 @@ TEST_CASE("SHA-256 across the padding boundary", "[sha256]") {
 }
 
 }  // namespace smdl
+
+namespace smdl {
+
+// RFC 4231 test cases 1 and 2.
+TEST_CASE("HMAC-SHA-256 of known inputs", "[sha256]") {
+  CHECK(HmacSha256Hex(std::string(20, '\x0b'), "Hi There") ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  CHECK(HmacSha256Hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_CASE("constant-time comparison", "[sha256]") {
+  CHECK(ConstantTimeEquals("abc", "abc"));
+  CHECK_FALSE(ConstantTimeEquals("abc", "abd"));
+  CHECK_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+}  // namespace smdl

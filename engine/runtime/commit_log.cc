@@ -3,6 +3,7 @@
 #include <map>
 
 #include "base/sha256.h"
+#include "runtime/record.h"
 
 namespace smdl::runtime {
 
@@ -83,7 +84,7 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
       entry["hash"] = hash;
       std::string key = storage::EncodeU64(audit_seq);
       batch.Put(storage::Family::kAudit, key, entry.dump());
-      batch.Put(storage::Family::kHistory, entry["record"].get<std::string>() + '\0' + key, "");
+      batch.Put(storage::Family::kHistory, HistoryKey(entry["record"].get<std::string>(), audit_seq), "");
       c.audit_seqs.push_back(audit_seq);
     }
     uint64_t first_audit = c.audit_seqs.empty() ? 0 : c.audit_seqs.front();

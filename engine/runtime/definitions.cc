@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
+#include "runtime/commit_log.h"
 #include "sema/checker.h"
 
 namespace smdl::runtime {
@@ -11,14 +12,107 @@ namespace {
 using nlohmann::json;
 constexpr const char* kCurrentKey = "definition/current";
 
+Status Damaged(uint64_t version, const std::string& why) {
+  return Status(StatusCode::kCorruption, "definition version " + std::to_string(version) + " " + why);
+}
+
+// The hash a deploy gives its modules: SHA-256 over each name and source,
+// in the (name) order they are stored in.
+std::string ModulesHash(const json& modules) {
+  std::string input;
+  for (const auto& m : modules) input += m.value("name", "") + '\0' + m.value("source", "") + '\0';
+  return Sha256Hex(input);
+}
+
 }  // namespace
+
+StatusOr<json> DefinitionStore::DeployEntry(uint64_t version) const {
+  // Deploys are indexed in the history family under the empty record id.
+  std::optional<json> found;
+  Status inner;
+  Status scan = db_.ScanPrefix(storage::Family::kHistory, std::string(1, '\0'), [&](std::string_view key, std::string_view) {
+    auto entry = db_.Get(storage::Family::kAudit, key.substr(1));
+    if (!entry.ok()) { inner = entry.status(); return false; }
+    if (!entry->has_value()) return true;  // Verify reports a dangling index entry
+    json doc = json::parse(**entry, nullptr, false);
+    if (doc.is_discarded() || doc.value("kind", "") != "deploy") return true;
+    if (doc.value("definition", uint64_t{0}) != version) return true;
+    found = std::move(doc);
+    return false;
+  });
+  SMDL_RETURN_IF_ERROR(scan);
+  SMDL_RETURN_IF_ERROR(inner);
+  if (!found) return Damaged(version, "has no deploy entry in the audit log: it was not stored by a deploy");
+  if (runtime::AuditHash(*found) != found->value("hash", ""))
+    return Damaged(version, "has a deploy entry whose hash does not match its content (it was altered)");
+  return *found;
+}
+
+Status DefinitionStore::CheckStored(uint64_t version, const json& deploy_entry) const {
+  auto stored = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(version));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return Damaged(version, "was deployed but its sources are missing");
+  json doc = json::parse(**stored, nullptr, false);
+  if (doc.is_discarded() || !doc.contains("modules") || !doc["modules"].is_array())
+    return Damaged(version, "is not readable");
+  const json& params = deploy_entry.contains("params") ? deploy_entry["params"] : json::object();
+  std::string recorded = params.value("hash", "");
+  if (ModulesHash(doc["modules"]) != recorded || doc.value("hash", "") != recorded)
+    return Damaged(version, "differs from what its deploy recorded (audit entry " +
+                                std::to_string(deploy_entry.value("seq", uint64_t{0})) + "): its sources were altered");
+  const json& module_hashes = params.contains("modules") ? params["modules"] : json::object();
+  for (const auto& m : doc["modules"]) {
+    if (!m.is_object() || !m.contains("source") || !m["source"].is_string()) return Damaged(version, "is not readable");
+    std::string name = m.value("name", "");
+    if (!module_hashes.contains(name) || module_hashes[name] != Sha256Hex(m["source"].get<std::string>()))
+      return Damaged(version, "module '" + name + "' differs from what its deploy recorded: it was altered");
+  }
+  return Status::Ok();
+}
+
+StatusOr<DefinitionStore::Sources> DefinitionStore::ReadChecked(uint64_t version) const {
+  auto entry = DeployEntry(version);
+  if (!entry.ok()) return entry.status();
+  SMDL_RETURN_IF_ERROR(CheckStored(version, *entry));
+  auto stored = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(version));
+  if (!stored.ok()) return stored.status();
+  json doc = json::parse(**stored, nullptr, false);
+  Sources sources;
+  sources.hash = doc.value("hash", "");
+  for (const auto& m : doc["modules"]) sources.files.emplace_back(m.value("path", ""), m["source"].get<std::string>());
+  return sources;
+}
 
 Status DefinitionStore::Load() {
   auto current = db_.Get(storage::Family::kMeta, kCurrentKey);
   if (!current.ok()) return current.status();
+  uint64_t version = current->has_value() ? storage::DecodeU64(**current) : 0;
+  // The current version is the one the last deploy entry made current.
+  auto last = LastDeployedVersion();
+  if (!last.ok()) return last.status();
+  if (*last != version)
+    return Status(StatusCode::kCorruption, "the current definition version is stored as " + std::to_string(version) +
+                                               " but the audit log's last deploy made it " + std::to_string(*last));
   std::lock_guard<std::mutex> lock(mu_);
-  current_ = current->has_value() ? storage::DecodeU64(**current) : 0;
+  current_ = version;
   return Status::Ok();
+}
+
+StatusOr<uint64_t> DefinitionStore::LastDeployedVersion() const {
+  // Deploy entries are indexed under the empty record id, in sequence order.
+  uint64_t version = 0;
+  Status inner;
+  Status scan = db_.ScanPrefix(storage::Family::kHistory, std::string(1, '\0'), [&](std::string_view key, std::string_view) {
+    auto entry = db_.Get(storage::Family::kAudit, key.substr(1));
+    if (!entry.ok()) { inner = entry.status(); return false; }
+    if (!entry->has_value()) return true;  // Verify reports a dangling index entry
+    json doc = json::parse(**entry, nullptr, false);
+    if (!doc.is_discarded() && doc.value("kind", "") == "deploy") version = doc.value("definition", uint64_t{0});
+    return true;
+  });
+  SMDL_RETURN_IF_ERROR(scan);
+  SMDL_RETURN_IF_ERROR(inner);
+  return version;
 }
 
 uint64_t DefinitionStore::current_version() const {
@@ -44,21 +138,18 @@ StatusOr<const Definition*> DefinitionStore::Get(uint64_t version) {
   if (version == 0) return FailedPrecondition("nothing is deployed yet: run 'smdl deploy' first");
   auto found = loaded_.find(version);
   if (found != loaded_.end()) return static_cast<const Definition*>(found->second.get());
-  auto stored = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(version));
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return NotFound("definition version " + std::to_string(version) + " does not exist");
-  json doc = json::parse(**stored, nullptr, false);
-  if (doc.is_discarded() || !doc.contains("modules"))
-    return Status(StatusCode::kCorruption, "definition version " + std::to_string(version) + " is not readable");
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& m : doc["modules"]) files.emplace_back(m["path"].get<std::string>(), m["source"].get<std::string>());
+  auto exists = db_.Get(storage::Family::kDefinitions, storage::EncodeU64(version));
+  if (!exists.ok()) return exists.status();
+  if (!exists->has_value()) return NotFound("definition version " + std::to_string(version) + " does not exist");
+  auto sources = ReadChecked(version);
+  if (!sources.ok()) return sources.status();
   sema::CheckOptions options;
   options.use_environment = false;  // every module it needs was stored with it
-  auto program = sema::CheckSources(files, options);
+  auto program = sema::CheckSources(sources->files, options);
   if (program->diags.HasErrors())
     return Status(StatusCode::kCorruption, "definition version " + std::to_string(version) +
                                                " no longer checks:\n" + program->diags.RenderText(program->sources));
-  auto def = Compile(version, doc.value("hash", ""), std::move(program));
+  auto def = Compile(version, sources->hash, std::move(program));
   if (!def.ok()) return def.status();
   const Definition* result = def->get();
   loaded_[version] = std::move(*def);
@@ -69,7 +160,6 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
   std::lock_guard<std::mutex> one_at_a_time(deploy_mu_);
   DeployResult result;
   json modules = json::array();
-  std::string hash_input;
   // Modules in name order, so that the hash does not depend on the order of
   // the command line or the file system.
   std::map<std::string, const sema::ModuleInfo*> by_name;
@@ -77,10 +167,9 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
   for (const auto& [key, m] : by_name) {
     const std::string& source = program->sources.Text(m->ast->file);
     modules.push_back({{"name", m->name}, {"path", m->path}, {"source", source}, {"hash", Sha256Hex(source)}});
-    hash_input += m->name + '\0' + source + '\0';
     result.modules.push_back(m->name);
   }
-  result.hash = Sha256Hex(hash_input);
+  result.hash = ModulesHash(modules);
 
   uint64_t current = current_version();
   if (current != 0) {

@@ -3,6 +3,11 @@
 // version number, with a SHA-256 over names and texts. A record is pinned to
 // the version it was created under; versions are loaded from the database
 // (re-checked from their stored sources) on first use and kept.
+//
+// The hash of every deploy is in its hash-chained audit entry, so a stored
+// definition is trusted only if its sources still hash to what that entry
+// recorded: loading checks it (an edited rule never runs), and so does
+// Engine::Verify.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +53,21 @@ class DefinitionStore {
   // are serialised.
   using Committer = std::function<Status(storage::WriteBatch& batch, nlohmann::json audit)>;
   StatusOr<DeployResult> Deploy(std::unique_ptr<sema::Program> program, const Committer& commit);
+
+  // The version the last deploy entry in the audit log made current (0: none).
+  StatusOr<uint64_t> LastDeployedVersion() const;
+  // The audit entry of the deploy that created `version` (found through the
+  // history index of deploys); kCorruption if there is none.
+  StatusOr<nlohmann::json> DeployEntry(uint64_t version) const;
+  // Checks that the stored sources of `version` are the ones `deploy_entry`
+  // recorded (the hash over all modules and each module's own hash).
+  Status CheckStored(uint64_t version, const nlohmann::json& deploy_entry) const;
+  // Reads and checks the stored sources of `version`.
+  struct Sources {
+    std::string hash;
+    std::vector<std::pair<std::string, std::string>> files;  // (path, source)
+  };
+  StatusOr<Sources> ReadChecked(uint64_t version) const;
 
  private:
   StatusOr<std::unique_ptr<Definition>> Compile(uint64_t version, std::string hash,

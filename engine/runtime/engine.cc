@@ -3,34 +3,15 @@
 // its record (striped), executes, and commits its outcome in one batch.
 #include "smdl/engine.h"
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <functional>
-#include <mutex>
-#include <set>
-#include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "base/time.h"
-#include "runtime/commit_log.h"
-#include "runtime/definitions.h"
-#include "runtime/executor.h"
-#include "runtime/record.h"
+#include "base/json_input.h"
+#include "base/utf8.h"
+#include "runtime/engine_impl.h"
 #include "runtime/sla.h"
 #include "sema/checker.h"
-#include "sema/types.h"
-#include "storage/db.h"
 
 namespace smdl {
-
-using nlohmann::json;
-using runtime::Outcome;
-using runtime::RecordState;
-using runtime::Request;
-using runtime::TimerRef;
-using storage::Family;
 
 Timestamp SystemClock::Now() const {
   auto since = std::chrono::system_clock::now().time_since_epoch();
@@ -40,188 +21,33 @@ Timestamp SystemClock::Now() const {
 
 namespace {
 
-constexpr size_t kStripes = 256;
-
-// A fixed set of mutexes; a key locks the one its hash picks. Two keys may
-// share a stripe, which only serialises them.
-class StripedLocks {
- public:
-  std::mutex& For(const std::string& key) { return stripes_[std::hash<std::string>()(key) % kStripes]; }
-
- private:
-  std::mutex stripes_[kStripes];
-};
-
-json ParseObject(const std::string& text, const char* what, Status& status) {
-  json doc = json::parse(text.empty() ? "{}" : text, nullptr, false);
-  if (doc.is_discarded()) {
-    status = InvalidArgument(std::string(what) + " is not valid JSON");
-    return json();
-  }
-  if (!doc.is_object()) {
-    status = InvalidArgument(std::string(what) + " must be a JSON object");
-    return json();
-  }
+// A request's fields or parameters: a JSON object of bounded depth.
+StatusOr<json> ParseObject(const std::string& text, const char* what) {
+  auto doc = ParseJsonInput(text.empty() ? "{}" : text, what);
+  if (!doc.ok()) return doc.status();
+  if (!doc->is_object()) return InvalidArgument(std::string(what) + " must be a JSON object");
   return doc;
 }
 
-// No exception crosses the API: anything thrown below (a malformed stored
-// document, an allocation failure) becomes an internal error.
-template <typename F>
-auto Guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return Internal(std::string("unexpected failure: ") + e.what());
-  }
+constexpr size_t kMaxActorBytes = 256;
+
+// The actor goes into the audit log and is printed by every history: it
+// must not be able to forge a line or a terminal sequence there.
+Status CheckActor(const std::string& actor) {
+  if (actor.size() > kMaxActorBytes)
+    return InvalidArgument("the actor is longer than " + std::to_string(kMaxActorBytes) + " bytes");
+  if (FindInvalidUtf8(actor) != std::string::npos) return InvalidArgument("the actor is not valid UTF-8");
+  for (char32_t c : DecodeUtf8Lossy(actor))
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+      return InvalidArgument("the actor contains a control character (U+" + [&] {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(c));
+        return std::string(hex);
+      }() + ")");
+  return Status::Ok();
 }
 
 }  // namespace
-
-struct Engine::Impl {
-  EngineOptions options;
-  SystemClock system_clock;
-  const Clock* clock = nullptr;
-  std::unique_ptr<storage::Db> db;
-  std::unique_ptr<runtime::CommitLog> log;
-  std::unique_ptr<runtime::DefinitionStore> definitions;
-  StripedLocks record_locks;
-  StripedLocks key_locks;
-  std::mutex timers_mu;  // one RunDueTimers at a time
-
-  std::mutex id_mu;
-  std::map<std::string, uint64_t> id_counters;  // guarded by id_mu
-
-  std::thread scheduler;
-  std::mutex scheduler_mu;
-  std::condition_variable scheduler_cv;
-  bool stopping = false;  // guarded by scheduler_mu
-
-  runtime::ExecutionLimits limits() const { return {options.max_follow_on}; }
-
-  // Writes a deploy with its audit entry through the commit log, so that
-  // every change of definitions is in the hash-chained audit log.
-  runtime::DefinitionStore::Committer DeployCommitter(const CallOptions& call) {
-    return [this, actor = call.actor.empty() ? std::string("system") : call.actor](storage::WriteBatch& batch,
-                                                                                  json audit) {
-      runtime::PendingCommit commit;
-      commit.batch = std::move(batch);
-      audit["time"] = FormatTimestamp(clock->Now());
-      audit["actor"] = actor;
-      commit.audit.push_back(std::move(audit));
-      return log->Commit(commit);
-    };
-  }
-
-  // A request from a caller, at the clock's time.
-  Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {
-    Request request;
-    request.kind = kind;
-    request.args = std::move(args);
-    request.at = clock->Now();
-    request.actor = call.actor.empty() ? "system" : call.actor;
-    return request;
-  }
-
-  StatusOr<std::string> AllocateId(const std::string& qualified_type, std::string& counter_key, uint64_t& value) {
-    std::string prefix = sema::ShortName(qualified_type);
-    counter_key = "ids/" + prefix;
-    std::lock_guard<std::mutex> lock(id_mu);
-    auto it = id_counters.find(counter_key);
-    if (it == id_counters.end()) {
-      auto stored = db->Get(Family::kMeta, counter_key);
-      if (!stored.ok()) return stored.status();
-      it = id_counters.emplace(counter_key, stored->has_value() ? storage::DecodeU64(**stored) : 0).first;
-    }
-    value = ++it->second;
-    return prefix + "-" + std::to_string(value);
-  }
-
-  StatusOr<std::optional<RecordState>> Load(const std::string& id) const {
-    auto text = db->Get(Family::kRecords, id);
-    if (!text.ok()) return text.status();
-    if (!text->has_value()) return std::optional<RecordState>();
-    auto record = RecordState::FromJson(**text);
-    if (!record.ok()) return record.status();
-    return std::optional<RecordState>(std::move(*record));
-  }
-
-  // A record with the definition version it is pinned to; NotFound when
-  // there is no such record.
-  struct Pinned {
-    RecordState record;
-    const runtime::Definition* definition = nullptr;
-  };
-  StatusOr<Pinned> LoadPinned(const std::string& id) const {
-    auto record = Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return NotFound("no record '" + id + "'");
-    auto def = definitions->Get((*record)->definition);
-    if (!def.ok()) return def.status();
-    return Pinned{std::move(**record), *def};
-  }
-
-  // Adds the record's new state, index entry and timers to `batch`.
-  static void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after) {
-    batch.Put(Family::kRecords, after.id, after.ToJson().dump());
-    if (before && before->state != after.state) batch.Delete(Family::kIndex, runtime::IndexKey(before->type, before->state, before->id));
-    if (!before || before->state != after.state) batch.Put(Family::kIndex, runtime::IndexKey(after.type, after.state, after.id), "");
-    std::set<std::string> old_keys, new_keys;
-    if (before)
-      for (const auto& t : before->timers) old_keys.insert(runtime::TimerKey(before->id, t));
-    for (const auto& t : after.timers) new_keys.insert(runtime::TimerKey(after.id, t));
-    for (const auto& k : old_keys)
-      if (!new_keys.count(k)) batch.Delete(Family::kTimers, k);
-    for (const auto& t : after.timers) {
-      std::string k = runtime::TimerKey(after.id, t);
-      if (!old_keys.count(k)) batch.Put(Family::kTimers, k, json{{"record", after.id}, {"name", t.name}}.dump());
-    }
-  }
-
-  // Returns the stored result of an earlier request with this key, checking
-  // that it was the same kind of request.
-  StatusOr<std::optional<std::string>> Repeated(const std::string& key, const std::string& request_id) const {
-    if (key.empty()) return std::optional<std::string>();
-    auto stored = db->Get(Family::kIdempotency, key);
-    if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) return std::optional<std::string>();
-    json doc = json::parse(**stored, nullptr, false);
-    if (doc.is_discarded()) return Status(StatusCode::kCorruption, "idempotency entry '" + key + "' is not readable");
-    if (doc.value("request", "") != request_id)
-      return InvalidArgument("idempotency key '" + key + "' was already used for a different request (" +
-                             doc.value("request", "") + ")");
-    return std::optional<std::string>(doc.value("result", ""));
-  }
-
-  StatusOr<std::string> Commit(const runtime::Definition& def, const Outcome& outcome, const std::string& key,
-                               const std::string& request_id, const std::string& counter_key = "",
-                               uint64_t counter = 0) {
-    runtime::PendingCommit commit;
-    StageRecord(commit.batch, outcome.before.id.empty() ? nullptr : &outcome.before, outcome.after);
-    commit.audit.push_back(outcome.audit);
-    commit.outbox = outcome.outbox;
-    if (!counter_key.empty()) commit.counters.emplace_back(counter_key, counter);
-    json view = runtime::RecordView(def, outcome.after, outcome.after.updated_at);
-    std::string result = view.dump();
-    if (!key.empty())
-      commit.batch.Put(Family::kIdempotency, key, json{{"request", request_id}, {"result", result}}.dump());
-    SMDL_RETURN_IF_ERROR(log->Commit(commit));
-    return result;
-  }
-
-  void RunScheduler() {
-    std::unique_lock<std::mutex> lock(scheduler_mu);
-    while (!stopping) {
-      lock.unlock();
-      // A failure here is retried on the next tick; the timers stay stored.
-      auto fired = owner->RunDueTimers();
-      (void)fired;
-      lock.lock();
-      scheduler_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; });
-    }
-  }
-  Engine* owner = nullptr;
-};
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -243,6 +69,8 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
   storage::DbOptions db_options;
   db_options.durability = options.durability == Durability::kSync ? storage::Durability::kSync
                                                                   : storage::Durability::kAsync;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.read_only = options.read_only;
   auto db = storage::Db::Open(dir, db_options);
   if (!db.ok()) return db.status();
   impl->db = std::move(*db);
@@ -252,7 +80,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
   SMDL_RETURN_IF_ERROR(impl->definitions->Load());
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   engine->impl_->owner = engine.get();
-  if (options.run_scheduler) engine->impl_->scheduler = std::thread([e = engine.get()] { e->impl_->RunScheduler(); });
+  if (options.run_scheduler && !options.read_only) engine->impl_->scheduler = std::thread([e = engine.get()] { e->impl_->RunScheduler(); });
   return engine;
 }
 
@@ -261,10 +89,14 @@ StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, con
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
     options.use_environment = impl_->options.use_environment;
+    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
     auto program = sema::CheckPaths(paths, options);
     if (!program.ok()) return program.status();
     if ((*program)->diags.HasErrors())
       return InvalidArgument("the definitions have errors:\n" + (*program)->diags.RenderText((*program)->sources));
+    std::string joined;
+    for (const auto& p : paths) joined += (joined.empty() ? "" : ", ") + p;
+    SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(**program, joined));
     return impl_->definitions->Deploy(std::move(*program), impl_->DeployCommitter(call));
   });
 }
@@ -275,18 +107,20 @@ StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::st
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
     options.use_environment = impl_->options.use_environment;
+    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
     auto program = sema::CheckSources(files, options);
     if (program->diags.HasErrors())
       return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
+    SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(*program, "the sources given"));
     return impl_->definitions->Deploy(std::move(program), impl_->DeployCommitter(call));
   });
 }
 
 StatusOr<std::string> Engine::Create(const std::string& type, const std::string& fields_json, const CallOptions& call) {
   return Guarded([&]() -> StatusOr<std::string> {
-    Status status;
-    json fields = ParseObject(fields_json, "the fields", status);
-    if (!status.ok()) return status;
+    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
+    auto fields = ParseObject(fields_json, "the fields");
+    if (!fields.ok()) return fields.status();
     std::string request_id = "create " + type;
     std::unique_lock<std::mutex> key_lock;
     if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
@@ -299,7 +133,7 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     const ir::Machine* machine = (*def)->image->MachineForType(type);
     if (!machine) return (*def)->image->UnknownTypeError(type);
 
-    Request request = impl_->NewRequest(Request::Kind::kCreate, std::move(fields), call);
+    Request request = impl_->NewRequest(Request::Kind::kCreate, std::move(*fields), call);
     request.type = type;
 
     std::string counter_key;
@@ -318,9 +152,9 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
 StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& event, const std::string& params_json,
                                    const CallOptions& call) {
   return Guarded([&]() -> StatusOr<std::string> {
-    Status status;
-    json params = ParseObject(params_json, "the parameters", status);
-    if (!status.ok()) return status;
+    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
+    auto params = ParseObject(params_json, "the parameters");
+    if (!params.ok()) return params.status();
     std::string request_id = "fire " + id + " " + event;
     std::unique_lock<std::mutex> key_lock;
     if (!call.idempotency_key.empty()) key_lock = std::unique_lock<std::mutex>(impl_->key_locks.For(call.idempotency_key));
@@ -333,7 +167,7 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     if (!pinned.ok()) return pinned.status();
     const runtime::Definition& def = *pinned->definition;
     const RecordState& record = pinned->record;
-    Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(params), call);
+    Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
     auto outcome = runtime::Execute(def, record, request, impl_->limits());
     if (!outcome.ok()) return outcome.status();
@@ -531,82 +365,6 @@ Status Engine::Acknowledge(uint64_t sequence) {
     SMDL_RETURN_IF_ERROR(scan);
     if (batch.Count() == 0) return Status::Ok();
     return impl_->db->Write(batch);
-  });
-}
-
-StatusOr<std::string> Engine::Verify() const {
-  return Guarded([&]() -> StatusOr<std::string> {
-    // 1. The hash chain, entry by entry; and each record's entries.
-    std::string prev = runtime::kGenesisHash;
-    uint64_t expected_seq = 0;
-    std::map<std::string, std::vector<json>> by_record;
-    size_t deploys = 0;
-    Status problem;
-    Status scan = impl_->db->Scan(Family::kAudit, "", "", [&](std::string_view key, std::string_view value) {
-      ++expected_seq;
-      uint64_t seq = storage::DecodeU64(key);
-      json entry = json::parse(value, nullptr, false);
-      std::string where = "audit entry " + std::to_string(seq);
-      if (seq != expected_seq) { problem = Status(StatusCode::kCorruption, where + ": expected sequence " + std::to_string(expected_seq) + " (an entry is missing)"); return false; }
-      if (entry.is_discarded() || !entry.contains("hash") || !entry.contains("record")) { problem = Status(StatusCode::kCorruption, where + " is not readable"); return false; }
-      if (entry.value("prev", "") != prev) { problem = Status(StatusCode::kCorruption, where + ": its 'prev' is not the hash of the entry before"); return false; }
-      if (runtime::AuditHash(entry) != entry.value("hash", "")) { problem = Status(StatusCode::kCorruption, where + ": its hash does not match its content (it was altered)"); return false; }
-      prev = entry.value("hash", "");
-      if (entry.value("kind", "") == "deploy") {
-        ++deploys;
-        return true;  // a change of definitions, not of a record
-      }
-      by_record[entry.value("record", "")].push_back(std::move(entry));
-      return true;
-    });
-    SMDL_RETURN_IF_ERROR(scan);
-    SMDL_RETURN_IF_ERROR(problem);
-
-    // 2. Every record equals the replay of its history.
-    size_t records = 0;
-    Status inner;
-    scan = impl_->db->Scan(Family::kRecords, "", "", [&](std::string_view key, std::string_view value) {
-      ++records;
-      std::string id(key);
-      auto stored = RecordState::FromJson(std::string(value));
-      if (!stored.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + " is not readable"); return false; }
-      auto found = by_record.find(id);
-      if (found == by_record.end() || found->second.empty()) { inner = Status(StatusCode::kCorruption, "record " + id + " has no history"); return false; }
-      RecordState replayed;
-      replayed.id = id;
-      bool first = true;
-      for (const json& entry : found->second) {
-        auto request = runtime::RequestFromAudit(entry);
-        if (!request.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": audit entry " + std::to_string(entry.value("seq", 0)) + ": " + request.status().message()); return false; }
-        if (first != (request->kind == Request::Kind::kCreate)) { inner = Status(StatusCode::kCorruption, "record " + id + ": its history does not begin with its creation"); return false; }
-        first = false;
-        auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
-        if (!def.ok()) { inner = def.status(); return false; }
-        auto outcome = runtime::Execute(**def, replayed, *request, impl_->limits());
-        if (!outcome.ok()) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " fails: " + outcome.status().message()); return false; }
-        if (outcome->after.state != entry.value("to", "")) { inner = Status(StatusCode::kCorruption, "record " + id + ": replaying audit entry " + std::to_string(entry.value("seq", 0)) + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'"); return false; }
-        replayed = std::move(outcome->after);
-      }
-      json a = replayed.ToJson();
-      json b = stored->ToJson();
-      if (a != b) {
-        std::string what;
-        for (const char* k : {"state", "version", "fields", "sla", "timers", "definition"})
-          if (a[k] != b[k]) { what = k; break; }
-        inner = Status(StatusCode::kCorruption, "record " + id + " differs from the replay of its history (" +
-                                                    (what.empty() ? "times" : what) + ")");
-        return false;
-      }
-      return true;
-    });
-    SMDL_RETURN_IF_ERROR(scan);
-    SMDL_RETURN_IF_ERROR(inner);
-    for (const auto& [id, entries] : by_record) {
-      auto record = impl_->Load(id);
-      if (!record.ok()) return record.status();
-      if (!record->has_value()) return Status(StatusCode::kCorruption, "the audit log names record " + id + ", which does not exist");
-    }
-    return json{{"audit_entries", expected_seq}, {"deploys", deploys}, {"records", records}, {"chain", "intact"}, {"replay", "identical"}}.dump();
   });
 }
 

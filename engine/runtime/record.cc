@@ -84,8 +84,16 @@ bool DecodeTimerKey(std::string_view key, DecodedTimerKey& out) {
   return true;
 }
 
+std::string TimerValue(const std::string& record_id, const TimerRef& timer) {
+  return nlohmann::json{{"record", record_id}, {"name", timer.name}}.dump();
+}
+
 std::string IndexKey(const std::string& type, const std::string& state, const std::string& id) {
   return type + '\0' + state + '\0' + id;
+}
+
+std::string HistoryKey(const std::string& record_id, uint64_t audit_seq) {
+  return record_id + '\0' + storage::EncodeU64(audit_seq);
 }
 
 }  // namespace smdl::runtime

@@ -47,8 +47,14 @@ struct DecodedTimerKey {
   std::string name;
 };
 bool DecodeTimerKey(std::string_view key, DecodedTimerKey& out);
+// The value stored under a timer's key.
+std::string TimerValue(const std::string& record_id, const TimerRef& timer);
 
 // Keys of the list index: type \0 state \0 id.
 std::string IndexKey(const std::string& type, const std::string& state, const std::string& id);
+
+// Keys of the history index: record id \0 audit sequence (big-endian); a
+// deploy's record id is empty. The value is empty.
+std::string HistoryKey(const std::string& record_id, uint64_t audit_seq);
 
 }  // namespace smdl::runtime

@@ -7,7 +7,13 @@
 #include <rocksdb/utilities/memory_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <mutex>
+#include <system_error>
+#include <unistd.h>
 #include <unordered_set>
 #include <vector>
 
@@ -24,6 +30,82 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.IsNotFound()) return NotFound(message);
   if (s.IsInvalidArgument()) return InvalidArgument(message);
   return IoError(message);
+}
+
+// The same, for a failure that concerns the database in `dir`: a full or
+// read-only disk is said in plain words, with the directory.
+Status FromRocksIn(const rocksdb::Status& s, std::string_view what, const std::string& dir) {
+  if (s.ok()) return Status::Ok();
+  std::string text = s.ToString();
+  if (s.IsNoSpace() || text.find("No space left") != std::string::npos)
+    return IoError(std::string(what) + ": the disk holding " + dir + " is full (" + text + ")");
+  if (text.find("Read-only file system") != std::string::npos)
+    return IoError(std::string(what) + ": " + dir + " is on a read-only file system (" + text + ")");
+  return FromRocks(s, what);
+}
+
+// RocksDB's informational log, written by smdl: RocksDB's own file logger
+// aborts the process (an assertion in Debian's build) once a write to it
+// has failed, which is what a full disk does to the first command. This
+// one ignores failed writes; the log is only informational. It appends to
+// LOG in the database directory and starts a new one beside LOG.old when
+// it passes kMaxBytes.
+class InfoLog final : public rocksdb::Logger {
+ public:
+  static constexpr long kMaxBytes = 4L << 20;
+
+  // An empty `dir`: a log that writes nothing.
+  explicit InfoLog(const std::string& dir) : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {
+    if (dir.empty()) return;
+    std::string path = dir + "/LOG";
+    std::error_code ec;
+    if (std::filesystem::file_size(path, ec) > static_cast<uintmax_t>(kMaxBytes) && !ec)
+      std::filesystem::rename(path, dir + "/LOG.old", ec);
+    file_ = std::fopen(path.c_str(), "a");
+  }
+  ~InfoLog() override {
+    if (file_) std::fclose(file_);
+  }
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (!file_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vfprintf(file_, format, ap);
+    std::fputc('\n', file_);
+    std::fflush(file_);  // a failure (a full disk) is ignored
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;
+};
+
+// What is in a database directory before it is opened.
+enum class DirState { kMissing, kEmpty, kDatabase, kNoCurrent, kForeign };
+
+DirState Inspect(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return DirState::kMissing;
+  if (!fs::is_directory(dir, ec)) return DirState::kForeign;
+  bool any = false, rocks = false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    any = true;
+    std::string name = entry.path().filename().string();
+    if (name == "CURRENT") return DirState::kDatabase;
+    if (name == "IDENTITY" || name.rfind("MANIFEST-", 0) == 0 || name.rfind("OPTIONS-", 0) == 0 ||
+        (name.size() > 4 && (name.ends_with(".sst") || name.ends_with(".log"))))
+      rocks = true;
+  }
+  if (!any) return DirState::kEmpty;
+  return rocks ? DirState::kNoCurrent : DirState::kForeign;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(const rocksdb::ColumnFamilyOptions& options) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, options);
+  for (const char* name : kFamilyNames) families.emplace_back(name, options);
+  return families;
 }
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
@@ -67,6 +149,8 @@ struct Db::Rep {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::shared_ptr<rocksdb::Cache> cache;
   rocksdb::WriteOptions write_options;
+  std::string dir;
+  bool read_only = false;
 
   ~Rep() {
     if (db) {
@@ -81,6 +165,28 @@ Db::Db(std::unique_ptr<Rep> rep, Durability durability) : rep_(std::move(rep)), 
 Db::~Db() = default;
 
 StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& options) {
+  switch (Inspect(dir)) {
+    case DirState::kDatabase:
+      break;
+    case DirState::kMissing:
+    case DirState::kEmpty:
+      if (!options.create_if_missing || options.read_only)
+        return NotFound("no database in " + dir + " (a deploy creates one)");
+      {
+        // RocksDB makes only the last directory; make the ones above it too.
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) return IoError("cannot create the directory " + dir + ": " + ec.message());
+      }
+      break;
+    case DirState::kNoCurrent:
+      return Status(StatusCode::kCorruption,
+                    "the database in " + dir + " is damaged: its CURRENT file is missing (run 'smdl recover --db " +
+                        dir + "' on a copy; see docs/reliability.md)");
+    case DirState::kForeign:
+      return InvalidArgument(dir + " is not an smdl database (it holds other files)");
+  }
+
   auto rep = std::make_unique<Rep>();
   rep->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
@@ -99,27 +205,109 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& 
   db_options.max_open_files = 256;
   // Short-lived processes (one CLI command each) must not leave a new data
   // file and info log behind every time: the log is replayed at the next
-  // open instead of flushed at close, and few old info logs are kept.
+  // open instead of flushed at close, and the info log is one file (see
+  // InfoLog); a read-only open writes none.
   db_options.avoid_flush_during_shutdown = true;
-  db_options.keep_log_file_num = 4;
-  db_options.recycle_log_file_num = 4;
+  db_options.info_log = std::make_shared<InfoLog>(options.read_only ? std::string() : dir);
+  // A record cut short at the very end of the log is what a crash in the
+  // middle of a write leaves (that write was never acknowledged); any other
+  // damage must stop the open rather than drop acknowledged writes. (This
+  // mode also turns RocksDB's log recycling off.)
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Memtables of all families together; beyond this RocksDB flushes.
   db_options.db_write_buffer_size = options.write_buffer_bytes * 4;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
-  for (const char* name : kFamilyNames) families.emplace_back(name, family_options);
-
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(family_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
-  if (!s.ok()) return FromRocks(s, "cannot open the database in " + dir);
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &handles, &raw)
+                          : rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsCorruption())
+      return Status(StatusCode::kCorruption, "the database in " + dir + " is damaged (" + s.ToString() +
+                                                 "); nothing was changed. Run 'smdl recover --db " + dir +
+                                                 "' on a copy to keep what can be read; see docs/reliability.md");
+    if (options.read_only && s.IsInvalidArgument() && s.ToString().find("Column family not found") != std::string::npos)
+      return Status(StatusCode::kCorruption, "the database in " + dir + " lacks smdl's column families (" + s.ToString() + ")");
+    return FromRocksIn(s, "cannot open the database in " + dir, dir);
+  }
   rep->db.reset(raw);
+  rep->dir = dir;
+  rep->read_only = options.read_only;
   // handles[0] is the default family, unused.
   rep->db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   rep->handles.assign(handles.begin() + 1, handles.end());
   rep->write_options.sync = options.durability == Durability::kSync;
   return std::unique_ptr<Db>(new Db(std::move(rep), options.durability));
+}
+
+StatusOr<RecoveryReport> Db::Recover(const std::string& dir) {
+  RecoveryReport report;
+  DirState state = Inspect(dir);
+  if (state == DirState::kMissing || state == DirState::kEmpty) return NotFound("no database in " + dir);
+  if (state == DirState::kForeign) return InvalidArgument(dir + " is not an smdl database (it holds other files)");
+  rocksdb::ColumnFamilyOptions family_options;
+  rocksdb::DBOptions db_options;
+  db_options.create_missing_column_families = true;  // a repair keeps only the families that have tables
+  db_options.info_log = std::make_shared<InfoLog>(dir);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = FamilyDescriptors(family_options);
+  if (state == DirState::kNoCurrent) {
+    // CURRENT only names the live manifest, the newest one. Naming it again
+    // keeps everything, the write-ahead logs included; RocksDB's repair,
+    // which rebuilds a manifest from the table files, is the fallback when
+    // no manifest is left.
+    std::string newest;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("MANIFEST-", 0) == 0 &&
+          (newest.empty() || name.size() > newest.size() || (name.size() == newest.size() && name > newest)))
+        newest = name;
+    }
+    if (!newest.empty()) {
+      std::string tmp = dir + "/CURRENT.smdl-recover";
+      std::FILE* f = std::fopen(tmp.c_str(), "w");
+      bool written = f && std::fprintf(f, "%s\n", newest.c_str()) > 0;
+      written = f && std::fflush(f) == 0 && fsync(fileno(f)) == 0 && written;
+      if (f) std::fclose(f);
+      if (!written) return IoError("cannot write " + tmp);
+      std::filesystem::rename(tmp, dir + "/CURRENT", ec);
+      if (ec) return IoError("cannot rename " + tmp + " to CURRENT: " + ec.message());
+      report.details = "CURRENT was missing; it now names " + newest + ", the newest manifest";
+    } else {
+      rocksdb::Status s = rocksdb::RepairDB(dir, db_options, families);
+      if (!s.ok()) return FromRocksIn(s, "cannot rebuild the database in " + dir, dir);
+      report.details = "CURRENT and every manifest were missing; a manifest was rebuilt from the table files "
+                       "(what was only in the write-ahead logs may be lost)";
+    }
+    report.restored_current = true;
+  }
+  // First as strictly as Open: if that works, the log is sound.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status strict = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+  if (!strict.ok()) {
+    if (!strict.IsCorruption()) return FromRocksIn(strict, "cannot open the database in " + dir, dir);
+    // Keep every write before the first damaged record, drop the rest.
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+    if (!s.ok()) return FromRocksIn(s, "cannot recover the database in " + dir, dir);
+    report.truncated_log = true;
+    if (!report.details.empty()) report.details += "; ";
+    report.details += "the log was replayed up to its first damaged record (" + strict.ToString() + ")";
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  // Make what was recovered durable in table files, so that the next open
+  // no longer meets the damaged log.
+  rocksdb::FlushOptions flush;
+  rocksdb::Status flushed = db->Flush(flush, handles);
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  rocksdb::Status closed = db->Close();
+  if (!flushed.ok()) return FromRocksIn(flushed, "cannot write the recovered database in " + dir, dir);
+  if (!closed.ok()) return FromRocksIn(closed, "cannot close the recovered database in " + dir, dir);
+  return report;
 }
 
 StatusOr<std::optional<std::string>> Db::Get(Family family, std::string_view key) const {
@@ -131,6 +319,7 @@ StatusOr<std::optional<std::string>> Db::Get(Family family, std::string_view key
 }
 
 Status Db::Write(const WriteBatch& batch) {
+  if (rep_->read_only) return FailedPrecondition("the database in " + rep_->dir + " is open for reading only");
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.rep_->ops) {
     rocksdb::Status s = op.is_delete ? wb.Delete(rep_->Handle(op.family), ToSlice(op.key))
@@ -139,7 +328,7 @@ Status Db::Write(const WriteBatch& batch) {
   }
   // With sync set, RocksDB groups concurrent writers: one leader writes the
   // log for the group and fsyncs once.
-  return FromRocks(rep_->db->Write(rep_->write_options, &wb), "write");
+  return FromRocksIn(rep_->db->Write(rep_->write_options, &wb), "write", rep_->dir);
 }
 
 Status Db::Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const {

@@ -49,7 +49,20 @@ struct DbOptions {
   Durability durability = Durability::kSync;
   size_t block_cache_bytes = 64u << 20;   // bounds memory for reads
   size_t write_buffer_bytes = 32u << 20;  // per column family memtable
+  // A database is created only in a directory that does not exist or is
+  // empty, and only when this is set; otherwise a missing one is NotFound.
   bool create_if_missing = true;
+  // Reads only: no lock is taken and nothing is written (not even a new
+  // write-ahead log), so it may run beside a process that writes. Write
+  // fails with kFailedPrecondition.
+  bool read_only = false;
+};
+
+// What Db::Recover did to make a damaged database open again.
+struct RecoveryReport {
+  bool restored_current = false;  // CURRENT was missing: it names the newest manifest again
+  bool truncated_log = false;     // the write-ahead log was replayed up to its first damage
+  std::string details;            // what RocksDB said about the damage
 };
 
 class WriteBatch {
@@ -74,8 +87,18 @@ class WriteBatch {
 
 class Db {
  public:
-  // Opens (or creates) the database in `dir`.
+  // Opens (or creates, see DbOptions) the database in `dir`. A damaged
+  // write-ahead log (anything but a record cut short at its very end, which
+  // is what a crash in the middle of an unacknowledged write leaves) or a
+  // missing CURRENT file fails with kCorruption and names Recover; a full
+  // or read-only disk fails with kIoError naming the directory.
   static StatusOr<std::unique_ptr<Db>> Open(const std::string& dir, const DbOptions& options);
+
+  // Makes a damaged database open again, keeping what can be read: rebuilds
+  // a missing CURRENT from the data files, and replays a damaged log up to
+  // its first damaged record (what follows it is lost). Destructive: copy
+  // the directory first.
+  static StatusOr<RecoveryReport> Recover(const std::string& dir);
   ~Db();
 
   // The value under `key`, or nullopt when there is none.

@@ -227,7 +227,12 @@ StatusOr<json> NaturalJson(const Value& v) {
     case K::kBool: return json(v.bool_value());
     case K::kInt: return json(v.int_value());
     case K::kUint: return json(v.uint_value());
-    case K::kDouble: return json(v.double_value());
+    case K::kDouble:
+      // JSON has no infinity or NaN (nlohmann would write null, which no
+      // longer reads back as a double): an overflow is refused, not stored.
+      if (!std::isfinite(v.double_value()))
+        return InvalidArgument("the number " + v.DebugString() + " is not finite (an overflow or NaN) and cannot be stored");
+      return json(v.double_value());
     case K::kString: return json(v.string_value());
     case K::kBytes: return json(Base64Encode(v.string_value()));
     case K::kTimestamp: return json(FormatTimestamp(v.timestamp_value()));

@@ -38,7 +38,7 @@ out=$(printf '%s\n' '{"expr": "2 * 21"}' 'not json' '{"expr": "1 +"}' '{"expr": 
   '{"nope": 1}' '{"expr": "1 + \"a\"", "check": false}' | "$smdl" eval --batch - 2>/dev/null)
 rc=$?
 want='{"value":{"int":"42"}}
-{"error":"not a JSON object"}
+{"error":"the line: not valid JSON: parse error at line 1, column 2: syntax error while parsing value - invalid literal; last read: '"'"'no'"'"'"}
 {"diagnostics":[{"code":"E1001","column":4,"end_column":4,"end_line":1,"file":"<expr>","line":1,"message":"unexpected end of file","severity":"error"}],"error":"unexpected end of file"}
 {"value":{"string":"x"}}
 {"error":"\"expr\" must be a string"}

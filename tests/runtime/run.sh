@@ -38,7 +38,7 @@ SMDL
 t0=2026-03-02T09:00:00Z
 expect_exit 2 "deploy without --db" "$smdl" deploy "$work/site.smdl"
 expect_exit 1 "create before any deploy" "$smdl" create --db "$db" Call '{"caller": "ann"}'
-expect_output "$work/err" "nothing is deployed" "create before deploy says why"
+expect_output "$work/err" "no database in .* (a deploy creates one)" "create before deploy says why"
 expect_exit 0 "deploy" "$smdl" deploy --db "$db" "$work/site.smdl"
 expect_output "$work/out" "deployed definition version 1" "deploy prints the version"
 expect_exit 0 "deploy again" "$smdl" deploy --db "$db" "$work/site.smdl"

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "base/utf8.h"
+
 namespace smdl::cli {
 
 std::optional<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<std::string>& value_flags,
@@ -87,5 +89,36 @@ CommandRegistrar::CommandRegistrar(const Command& command) {
 }
 
 const std::vector<Command>& Commands() { return Registry(); }
+
+std::string TerminalSafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [&out](unsigned char byte) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out += "\\x";
+    out += kDigits[byte >> 4];
+    out += kDigits[byte & 0xf];
+  };
+  for (size_t i = 0; i < text.size();) {
+    size_t bad = FindInvalidUtf8(text.substr(i));
+    std::string_view valid = text.substr(i, bad == std::string_view::npos ? text.size() - i : bad);
+    for (size_t j = 0; j < valid.size(); ++j) {
+      unsigned char c = static_cast<unsigned char>(valid[j]);
+      if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (c == 0x1b) out += "\\e";
+      else if (c < 0x20 || c == 0x7f) hex(c);
+      else if (c == 0xc2 && j + 1 < valid.size() && static_cast<unsigned char>(valid[j + 1]) < 0xa0) {
+        hex(c);  // a C1 control character (U+0080 to U+009F), such as CSI
+        hex(static_cast<unsigned char>(valid[++j]));
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    i += valid.size();
+    if (i < text.size()) hex(static_cast<unsigned char>(text[i++]));
+  }
+  return out;
+}
 
 }  // namespace smdl::cli

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace smdl::cli {
@@ -54,6 +55,12 @@ const std::vector<Command>& Commands();
 bool MaybeHelp(const std::vector<std::string>& args, const char* help);
 
 int UsageError(const std::string& command, const std::string& message);
+
+// Text from records or callers made safe to print on a terminal: control
+// characters (which could forge lines or send escape sequences) and bytes
+// that are not UTF-8 are written as \n, \t, \e or \xNN, so that a value
+// can neither start a line of its own nor drive the terminal.
+std::string TerminalSafe(std::string_view text);
 
 
 }  // namespace smdl::cli

@@ -36,7 +36,7 @@ int RunCreate(const std::vector<std::string>& argv) {
   const auto& pos = args->positional();
   if (pos.empty() || pos.size() > 2) return UsageError("create", "give TYPE and optionally a JSON object of fields");
   int exit = 0;
-  auto opened = OpenEngine("create", *args, exit);
+  auto opened = OpenEngine("create", *args, exit, Access::kWrite);
   if (!opened) return exit;
   CallOptions call{args->Get("--key"), args->Get("--actor")};
   auto record = opened->engine->Create(pos[0], pos.size() > 1 ? pos[1] : "{}", call);

@@ -33,7 +33,7 @@ int RunDeploy(const std::vector<std::string>& argv) {
   if (!args) return UsageError("deploy", error);
   if (args->positional().empty()) return UsageError("deploy", "give at least one PATH");
   int exit = 0;
-  auto opened = OpenEngine("deploy", *args, exit);
+  auto opened = OpenEngine("deploy", *args, exit, Access::kCreate);
   if (!opened) return exit;
   auto result = opened->engine->Deploy(args->positional(), {"", args->Get("--actor")});
   if (!result.ok()) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/json_input.h"
 #include "cli.h"
 #include "sema/expr_checker.h"
 #include "sema/program.h"
@@ -171,9 +172,12 @@ int RunBatch(const std::string& path) {
   std::string line;
   while (std::getline(*in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    json req_json = json::parse(line, nullptr, false);
+    auto parsed = ParseJsonInput(line, "the line");
+    json req_json = parsed.ok() ? std::move(*parsed) : json();
     json result;
-    if (req_json.is_discarded() || !req_json.is_object()) {
+    if (!parsed.ok()) {
+      result = ErrorResult(parsed.status().message());
+    } else if (!req_json.is_object()) {
       result = ErrorResult("not a JSON object");
     } else if (!req_json.contains("expr") || !req_json["expr"].is_string()) {
       result = ErrorResult("\"expr\" must be a string");
@@ -187,9 +191,10 @@ int RunBatch(const std::string& path) {
       std::string rendered;
       result = Evaluate(req, rendered);
     }
-    std::cout << Dump(result) << "\n";
+    // Each answer as soon as it is known: a caller streaming lines reads it
+    // at once, and nothing already answered is lost if a later line fails.
+    std::cout << Dump(result) << "\n" << std::flush;
   }
-  std::cout.flush();
   return kOk;
 }
 
@@ -209,9 +214,10 @@ int RunEval(const std::vector<std::string>& argv) {
   if (args->Has("--now")) req.now = args->Get("--now");
   for (const char* flag : {"--vars", "--types"}) {
     if (!args->Has(flag)) continue;
-    json j = json::parse(args->Get(flag), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return UsageError("eval", std::string(flag) + " must be a JSON object");
-    (std::string(flag) == "--vars" ? req.vars : req.types) = j;
+    auto j = ParseJsonInput(args->Get(flag), flag);
+    if (!j.ok()) return UsageError("eval", j.status().message());
+    if (!j->is_object()) return UsageError("eval", std::string(flag) + " must be a JSON object");
+    (std::string(flag) == "--vars" ? req.vars : req.types) = std::move(*j);
   }
   std::string rendered;
   json result = Evaluate(req, rendered);

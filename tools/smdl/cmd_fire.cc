@@ -35,7 +35,7 @@ int RunFire(const std::vector<std::string>& argv) {
   const auto& pos = args->positional();
   if (pos.size() < 2 || pos.size() > 3) return UsageError("fire", "give ID, EVENT and optionally a JSON object of parameters");
   int exit = 0;
-  auto opened = OpenEngine("fire", *args, exit);
+  auto opened = OpenEngine("fire", *args, exit, Access::kWrite);
   if (!opened) return exit;
   CallOptions call{args->Get("--key"), args->Get("--actor")};
   auto record = opened->engine->Fire(pos[0], pos[1], pos.size() > 2 ? pos[2] : "{}", call);

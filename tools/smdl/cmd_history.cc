@@ -51,8 +51,9 @@ void PrintText(const nlohmann::json& entries) {
       params = p->dump();
       if (params.size() > 60) params = params.substr(0, 57) + "...";
     }
-    rows.push_back({std::to_string(e.value("seq", uint64_t{0})), e.value("time", ""), e.value("actor", ""), event,
-                    states, params});
+    // Actors, states and parameters come from callers: printed safely.
+    rows.push_back({std::to_string(e.value("seq", uint64_t{0})), TerminalSafe(e.value("time", "")),
+                    TerminalSafe(e.value("actor", "")), TerminalSafe(event), TerminalSafe(states), TerminalSafe(params)});
   }
   std::vector<size_t> width(6, 0);
   for (const auto& r : rows)
@@ -79,7 +80,7 @@ int RunHistory(const std::vector<std::string>& argv) {
   std::string format = args->Get("--format", "json");
   if (format != "json" && format != "text") return UsageError("history", "--format must be json or text");
   int exit = 0;
-  auto opened = OpenEngine("history", *args, exit);
+  auto opened = OpenEngine("history", *args, exit, Access::kRead);
   if (!opened) return exit;
   auto history = deploys ? opened->engine->Deploys() : opened->engine->History(args->positional()[0]);
   if (!history.ok()) return Fail("history", history.status());

@@ -36,7 +36,7 @@ int RunList(const std::vector<std::string>& argv) {
     }
   }
   int exit = 0;
-  auto opened = OpenEngine("list", *args, exit);
+  auto opened = OpenEngine("list", *args, exit, Access::kRead);
   if (!opened) return exit;
   auto records = opened->engine->List(query);
   if (!records.ok()) return Fail("list", records.status());

@@ -39,7 +39,7 @@ int RunOutbox(const std::vector<std::string>& argv) {
     return UsageError("outbox", "--ack and --limit take numbers");
   }
   int exit = 0;
-  auto opened = OpenEngine("outbox", *args, exit);
+  auto opened = OpenEngine("outbox", *args, exit, args->Has("--ack") ? Access::kWrite : Access::kRead);
   if (!opened) return exit;
   if (args->Has("--ack")) {
     Status status = opened->engine->Acknowledge(ack);

@@ -157,10 +157,10 @@ void PrintText(const Report& r) {
     for (const auto& [type, states] : r.states) {
       uint64_t sum = 0;
       for (const auto& [state, n] : states) {
-        rows.push_back({ShortType(type), state, std::to_string(n)});
+        rows.push_back({TerminalSafe(ShortType(type)), TerminalSafe(state), std::to_string(n)});
         sum += n;
       }
-      if (states.size() > 1) rows.push_back({ShortType(type), "(all)", std::to_string(sum)});
+      if (states.size() > 1) rows.push_back({TerminalSafe(ShortType(type)), "(all)", std::to_string(sum)});
     }
     PrintTable(rows, 2);
   }
@@ -169,7 +169,9 @@ void PrintText(const Report& r) {
       {"type", "clock", r.by.empty() ? "group" : r.by, "met", "breached", "running", "overdue", "met %"}};
   for (const auto& [key, c] : r.sla) {
     if (c.counted() == 0) continue;
-    rows.push_back({ShortType(key.type), key.clock, key.group.value_or("-"), std::to_string(c.met),
+    // Group values are field values: printed safely.
+    rows.push_back({TerminalSafe(ShortType(key.type)), TerminalSafe(key.clock), TerminalSafe(key.group.value_or("-")),
+                    std::to_string(c.met),
                     std::to_string(c.breached), std::to_string(c.running), std::to_string(c.overdue),
                     Percent(c.met_percent())});
   }
@@ -229,7 +231,7 @@ int RunReport(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json") return UsageError("report", "--format must be text or json");
   if (args->Has("--by") && args->Get("--by").empty()) return UsageError("report", "--by needs a field name");
   int exit = 0;
-  auto opened = OpenEngine("report", *args, exit);
+  auto opened = OpenEngine("report", *args, exit, Access::kRead);
   if (!opened) return exit;
 
   Report report;

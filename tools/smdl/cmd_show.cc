@@ -22,7 +22,7 @@ int RunShow(const std::vector<std::string>& argv) {
   if (!args) return UsageError("show", error);
   if (args->positional().size() != 1) return UsageError("show", "give exactly one ID");
   int exit = 0;
-  auto opened = OpenEngine("show", *args, exit);
+  auto opened = OpenEngine("show", *args, exit, Access::kRead);
   if (!opened) return exit;
   auto record = opened->engine->Get(args->positional()[0]);
   if (!record.ok()) return Fail("show", record.status());

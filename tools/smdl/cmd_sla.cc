@@ -28,7 +28,7 @@ int RunSla(const std::vector<std::string>& argv) {
   if (!args) return UsageError("sla", error);
   if (args->positional().size() != 1) return UsageError("sla", "give exactly one ID");
   int exit = 0;
-  auto opened = OpenEngine("sla", *args, exit);
+  auto opened = OpenEngine("sla", *args, exit, Access::kRead);
   if (!opened) return exit;
   auto explained = opened->engine->ExplainSla(args->positional()[0], args->Get("--clock"));
   if (!explained.ok()) return Fail("sla", explained.status());

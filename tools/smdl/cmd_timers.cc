@@ -29,7 +29,7 @@ int RunTimers(const std::vector<std::string>& argv) {
   if (!args) return UsageError("timers", error);
   if (!args->positional().empty()) return UsageError("timers", "takes no positional arguments");
   int exit = 0;
-  auto opened = OpenEngine("timers", *args, exit);
+  auto opened = OpenEngine("timers", *args, exit, args->Has("--run-due") ? Access::kWrite : Access::kRead);
   if (!opened) return exit;
   if (args->Has("--run-due")) {
     auto fired = opened->engine->RunDueTimers();

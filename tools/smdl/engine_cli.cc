@@ -1,6 +1,8 @@
 #include "engine_cli.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +10,7 @@
 
 namespace smdl::cli {
 
-std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit) {
+std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit, Access access) {
   std::string dir = args.Get("--db");
   if (dir.empty()) {
     exit = UsageError(command, "--db DIR is required");
@@ -18,6 +20,8 @@ std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& a
   EngineOptions options;
   options.durability = args.Has("--async") ? Durability::kAsync : Durability::kSync;
   options.search_path = args.GetAll("--path");
+  options.create_if_missing = access == Access::kCreate;
+  options.read_only = access == Access::kRead;
   if (args.Has("--now")) {
     auto t = ParseTimestamp(args.Get("--now"));
     if (!t) {
@@ -34,6 +38,28 @@ std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& a
   }
   opened.engine = std::move(*engine);
   return opened;
+}
+
+std::optional<std::string> ReadSmallFile(const std::string& path, std::string& error) {
+  constexpr std::streamsize kLimit = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read " + path;
+    return std::nullopt;
+  }
+  std::string text(static_cast<size_t>(kLimit) + 1, '\0');
+  in.read(text.data(), kLimit + 1);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > static_cast<size_t>(kLimit)) {
+    error = path + " is larger than 1 MiB";
+    return std::nullopt;
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) {
+    error = path + " is empty";
+    return std::nullopt;
+  }
+  return text;
 }
 
 void PrintJson(const std::string& json_text) {

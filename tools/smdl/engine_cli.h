@@ -22,8 +22,21 @@ struct OpenedEngine {
   std::unique_ptr<Engine> engine;
 };
 
+// What a command does with the database.
+//  kRead:   reads only; opened without the lock and without writing anything
+//           (a missing database is an error).
+//  kWrite:  changes an existing database (a missing one is an error).
+//  kCreate: deploy: creates the database when the directory does not exist
+//           or is empty.
+enum class Access { kRead, kWrite, kCreate };
+
 // Opens the engine on --db (required). On failure prints why and sets `exit`.
-std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit);
+std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit, Access access);
+
+// The contents of a small file named on the command line (a key, a
+// checkpoint), without a final newline; nullopt with `error` set when it
+// cannot be read or is empty.
+std::optional<std::string> ReadSmallFile(const std::string& path, std::string& error);
 
 // Prints a JSON document (indented) to stdout.
 void PrintJson(const std::string& json_text);

@@ -1,4 +1,5 @@
 // smdl: the command-line tool for the Service Management Definition Language.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,9 +15,11 @@ namespace {
 void PrintUsage(std::ostream& out) {
   out << "smdl " SMDL_VERSION ": IT service management processes under ISO/IEC 20000, as code.\n\n"
          "Usage: smdl COMMAND [ARGS...]\n\nCommands:\n";
+  size_t width = 0;
+  for (const auto& c : smdl::cli::Commands()) width = std::max(width, std::string(c.name).size());
   for (const auto& c : smdl::cli::Commands()) {
     std::string name = c.name;
-    name.resize(10, ' ');
+    name.resize(width + 2, ' ');
     out << "  " << name << c.summary << "\n";
   }
   out << "\nRun 'smdl COMMAND --help' for a command's options.\n"

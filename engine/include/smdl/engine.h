@@ -78,12 +78,32 @@ struct EngineOptions {
   bool use_environment = true;             // $SMDL_PATH and the standard library
   bool run_scheduler = false;              // a thread that fires due timers
   int max_follow_on = 32;                  // automatic transitions per fire
+  // Open creates a database only where none exists (a missing or empty
+  // directory) and only when this is set; otherwise that is kNotFound.
+  bool create_if_missing = true;
+  // Reads only: takes no lock and writes nothing (not even a new log), so
+  // it may run beside an engine that writes; every write is refused.
+  bool read_only = false;
+};
+
+// A point of the audit log kept outside the database: the hash of entry
+// `seq`. Verify with anchors proves that the log up to each anchor is the one
+// that was anchored (see docs/runtime.md, the audit log).
+struct AuditAnchor {
+  uint64_t seq = 0;
+  std::string hash;
+};
+
+struct VerifyOptions {
+  std::vector<AuditAnchor> anchors;
 };
 
 // Who asks, and how to recognise a repeated request.
 struct CallOptions {
   std::string idempotency_key;  // empty: none; a repeat returns the first result
-  std::string actor;            // recorded in the audit log; empty: "system"
+  // Recorded in the audit log; empty: "system". Valid UTF-8 without control
+  // characters, at most 256 bytes, or the call is kInvalidArgument.
+  std::string actor;
 };
 
 struct DeployResult {
@@ -102,8 +122,9 @@ struct ListQuery {
 
 class Engine {
  public:
-  // Opens (or creates) the engine's database in `dir` and loads the current
-  // definition version, if any.
+  // Opens (or creates, see EngineOptions) the engine's database in `dir` and
+  // loads the current definition version, if any. A damaged database is
+  // kCorruption (see Recover); a full or read-only disk is kIoError.
   static StatusOr<std::unique_ptr<Engine>> Open(const std::string& dir, const EngineOptions& options = {});
   ~Engine();
   Engine(const Engine&) = delete;
@@ -150,10 +171,27 @@ class Engine {
   // Acknowledges every message with a sequence number up to `sequence`.
   Status Acknowledge(uint64_t sequence);
 
-  // Checks the audit log's hash chain and that every record equals the replay
-  // of its history. kCorruption names the first inconsistency; on success the
-  // JSON summary says what was checked.
-  StatusOr<std::string> Verify() const;
+  // Checks the audit log's hash chain, that every stored definition is the
+  // one its deploy recorded, that every record equals the replay of its
+  // history, and that every family derived from the log (history index,
+  // list index, timers, outbox, counters) agrees with it; then that each
+  // anchor names an entry with that hash. kCorruption names the first
+  // inconsistency; on success the JSON summary says what was checked and
+  // gives the log's head ({"head": {"seq": N, "hash": H}}).
+  StatusOr<std::string> Verify(const VerifyOptions& options = {}) const;
+
+  // A checkpoint of the audit log's head, signed with HMAC-SHA-256 under
+  // `key` (a secret kept outside the database): JSON {"seq", "hash", "time",
+  // "mac"}. Publish it or store it elsewhere; ReadCheckpoint turns it back
+  // into an anchor for Verify.
+  StatusOr<std::string> Checkpoint(const std::string& key) const;
+  static StatusOr<AuditAnchor> ReadCheckpoint(const std::string& checkpoint_json, const std::string& key);
+
+  // Makes a damaged database in `dir` open again, keeping what can be read
+  // (a missing CURRENT file is rebuilt; a damaged write-ahead log is
+  // replayed up to its first damage, what follows is lost), then verifies
+  // it. Destructive: copy the directory first. Returns a JSON report.
+  static StatusOr<std::string> Recover(const std::string& dir);
 
   // Approximate memory held by the storage engine, for monitoring.
   uint64_t StorageMemoryBytes() const;

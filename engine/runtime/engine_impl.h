@@ -1,0 +1,234 @@
+// The engine's internals, shared by the files that implement smdl::Engine
+// (engine.cc: operations and timers; verify.cc: verification, checkpoints
+// and recovery). Not a public header.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "runtime/commit_log.h"
+#include "runtime/definitions.h"
+#include "runtime/executor.h"
+#include "runtime/record.h"
+#include "sema/types.h"
+#include "smdl/engine.h"
+#include "storage/db.h"
+
+namespace smdl {
+
+using nlohmann::json;
+using runtime::Outcome;
+using runtime::RecordState;
+using runtime::Request;
+using runtime::TimerRef;
+using storage::Family;
+
+namespace engine_internal {
+
+constexpr size_t kStripes = 256;
+
+// A fixed set of mutexes; a key locks the one its hash picks. Two keys may
+// share a stripe, which only serialises them.
+class StripedLocks {
+ public:
+  std::mutex& For(const std::string& key) { return stripes_[std::hash<std::string>()(key) % kStripes]; }
+
+ private:
+  std::mutex stripes_[kStripes];
+};
+
+// No exception crosses the API: anything thrown below (a malformed stored
+// document, an allocation failure) becomes an internal error.
+template <typename F>
+auto Guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Internal(std::string("unexpected failure: ") + e.what());
+  }
+}
+
+}  // namespace engine_internal
+
+using engine_internal::Guarded;
+
+struct Engine::Impl {
+  EngineOptions options;
+  SystemClock system_clock;
+  const Clock* clock = nullptr;
+  std::unique_ptr<storage::Db> db;
+  std::unique_ptr<runtime::CommitLog> log;
+  std::unique_ptr<runtime::DefinitionStore> definitions;
+  engine_internal::StripedLocks record_locks;
+  engine_internal::StripedLocks key_locks;
+  std::mutex timers_mu;  // one RunDueTimers at a time
+
+  std::mutex id_mu;
+  std::map<std::string, uint64_t> id_counters;  // guarded by id_mu
+
+  std::thread scheduler;
+  std::mutex scheduler_mu;
+  std::condition_variable scheduler_cv;
+  bool stopping = false;  // guarded by scheduler_mu
+
+  runtime::ExecutionLimits limits() const { return {options.max_follow_on}; }
+
+  // Writes a deploy with its audit entry through the commit log, so that
+  // every change of definitions is in the hash-chained audit log.
+  runtime::DefinitionStore::Committer DeployCommitter(const CallOptions& call) {
+    return [this, actor = call.actor.empty() ? std::string("system") : call.actor](storage::WriteBatch& batch,
+                                                                                  json audit) {
+      runtime::PendingCommit commit;
+      commit.batch = std::move(batch);
+      audit["time"] = FormatTimestamp(clock->Now());
+      audit["actor"] = actor;
+      commit.audit.push_back(std::move(audit));
+      return log->Commit(commit);
+    };
+  }
+
+  // Refuses a deploy that would leave the engine worse off: one with no
+  // modules (every type would become unknown), or one that drops a record
+  // type that stored records still have (they could no longer be created
+  // anew, and a reader of the new version would not know them).
+  Status CheckDeployable(const sema::Program& program, const std::string& where) const {
+    if (program.modules.empty()) return InvalidArgument("no SMDL modules in " + where + ": nothing to deploy");
+    if (definitions->current_version() == 0) return Status::Ok();
+    auto current = definitions->Get();
+    if (!current.ok()) return current.status();
+    std::set<std::string> kept;
+    for (const auto& r : program.records) kept.insert(r->qualified);
+    for (const auto& machine : (*current)->image->machines()) {
+      const std::string& type = machine->record_type();
+      if (kept.count(type)) continue;
+      std::string example;
+      Status scan = db->ScanPrefix(Family::kIndex, type + '\0', [&](std::string_view key, std::string_view) {
+        example = std::string(key.substr(key.rfind('\0') + 1));
+        return false;
+      });
+      SMDL_RETURN_IF_ERROR(scan);
+      if (!example.empty())
+        return FailedPrecondition("the new definitions drop record type " + type + ", which stored records have (" +
+                                  example + " among them); keep the type in " + where);
+    }
+    return Status::Ok();
+  }
+
+  // A request from a caller, at the clock's time.
+  Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {
+    Request request;
+    request.kind = kind;
+    request.args = std::move(args);
+    request.at = clock->Now();
+    request.actor = call.actor.empty() ? "system" : call.actor;
+    return request;
+  }
+
+  StatusOr<std::string> AllocateId(const std::string& qualified_type, std::string& counter_key, uint64_t& value) {
+    std::string prefix = sema::ShortName(qualified_type);
+    counter_key = "ids/" + prefix;
+    std::lock_guard<std::mutex> lock(id_mu);
+    auto it = id_counters.find(counter_key);
+    if (it == id_counters.end()) {
+      auto stored = db->Get(Family::kMeta, counter_key);
+      if (!stored.ok()) return stored.status();
+      it = id_counters.emplace(counter_key, stored->has_value() ? storage::DecodeU64(**stored) : 0).first;
+    }
+    value = ++it->second;
+    return prefix + "-" + std::to_string(value);
+  }
+
+  StatusOr<std::optional<RecordState>> Load(const std::string& id) const {
+    auto text = db->Get(Family::kRecords, id);
+    if (!text.ok()) return text.status();
+    if (!text->has_value()) return std::optional<RecordState>();
+    auto record = RecordState::FromJson(**text);
+    if (!record.ok()) return record.status();
+    return std::optional<RecordState>(std::move(*record));
+  }
+
+  // A record with the definition version it is pinned to; NotFound when
+  // there is no such record.
+  struct Pinned {
+    RecordState record;
+    const runtime::Definition* definition = nullptr;
+  };
+  StatusOr<Pinned> LoadPinned(const std::string& id) const {
+    auto record = Load(id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return NotFound("no record '" + id + "'");
+    auto def = definitions->Get((*record)->definition);
+    if (!def.ok()) return def.status();
+    return Pinned{std::move(**record), *def};
+  }
+
+  // Adds the record's new state, index entry and timers to `batch`.
+  static void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after) {
+    batch.Put(Family::kRecords, after.id, after.ToJson().dump());
+    if (before && before->state != after.state) batch.Delete(Family::kIndex, runtime::IndexKey(before->type, before->state, before->id));
+    if (!before || before->state != after.state) batch.Put(Family::kIndex, runtime::IndexKey(after.type, after.state, after.id), "");
+    std::set<std::string> old_keys, new_keys;
+    if (before)
+      for (const auto& t : before->timers) old_keys.insert(runtime::TimerKey(before->id, t));
+    for (const auto& t : after.timers) new_keys.insert(runtime::TimerKey(after.id, t));
+    for (const auto& k : old_keys)
+      if (!new_keys.count(k)) batch.Delete(Family::kTimers, k);
+    for (const auto& t : after.timers) {
+      std::string k = runtime::TimerKey(after.id, t);
+      if (!old_keys.count(k)) batch.Put(Family::kTimers, k, runtime::TimerValue(after.id, t));
+    }
+  }
+
+  // Returns the stored result of an earlier request with this key, checking
+  // that it was the same kind of request.
+  StatusOr<std::optional<std::string>> Repeated(const std::string& key, const std::string& request_id) const {
+    if (key.empty()) return std::optional<std::string>();
+    auto stored = db->Get(Family::kIdempotency, key);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) return std::optional<std::string>();
+    json doc = json::parse(**stored, nullptr, false);
+    if (doc.is_discarded()) return Status(StatusCode::kCorruption, "idempotency entry '" + key + "' is not readable");
+    if (doc.value("request", "") != request_id)
+      return InvalidArgument("idempotency key '" + key + "' was already used for a different request (" +
+                             doc.value("request", "") + ")");
+    return std::optional<std::string>(doc.value("result", ""));
+  }
+
+  StatusOr<std::string> Commit(const runtime::Definition& def, const Outcome& outcome, const std::string& key,
+                               const std::string& request_id, const std::string& counter_key = "",
+                               uint64_t counter = 0) {
+    runtime::PendingCommit commit;
+    StageRecord(commit.batch, outcome.before.id.empty() ? nullptr : &outcome.before, outcome.after);
+    commit.audit.push_back(outcome.audit);
+    commit.outbox = outcome.outbox;
+    if (!counter_key.empty()) commit.counters.emplace_back(counter_key, counter);
+    json view = runtime::RecordView(def, outcome.after, outcome.after.updated_at);
+    std::string result = view.dump();
+    if (!key.empty())
+      commit.batch.Put(Family::kIdempotency, key, json{{"request", request_id}, {"result", result}}.dump());
+    SMDL_RETURN_IF_ERROR(log->Commit(commit));
+    return result;
+  }
+
+  void RunScheduler() {
+    std::unique_lock<std::mutex> lock(scheduler_mu);
+    while (!stopping) {
+      lock.unlock();
+      // A failure here is retried on the next tick; the timers stay stored.
+      auto fired = owner->RunDueTimers();
+      (void)fired;
+      lock.lock();
+      scheduler_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; });
+    }
+  }
+  Engine* owner = nullptr;
+};
+
+}  // namespace smdl

@@ -1,0 +1,307 @@
+// Engine::Verify, signed checkpoints and recovery: what proves that a
+// database is the one its audit log describes, and what makes a damaged one
+// open again. docs/runtime.md (the audit log) says what this proves and what
+// it cannot.
+#include <functional>
+
+#include "base/json_input.h"
+#include "base/sha256.h"
+#include "runtime/engine_impl.h"
+
+namespace smdl {
+namespace {
+
+Status Corrupt(std::string message) { return Status(StatusCode::kCorruption, std::move(message)); }
+
+// Compares a family with what it must hold (key -> value), in key order, and
+// names the first key that is missing, unaccounted for or altered.
+Status CompareFamily(const storage::Db& db, Family family, const std::map<std::string, std::string>& expected,
+                     const std::function<std::string(std::string_view key)>& describe) {
+  std::string name = std::string("the ") + storage::FamilyName(family) + " family";
+  auto it = expected.begin();
+  Status problem;
+  Status scan = db.Scan(family, "", "", [&](std::string_view key, std::string_view value) {
+    if (it != expected.end() && std::string_view(it->first) < key) {
+      problem = Corrupt(name + " lacks " + describe(it->first) + " (it was deleted)");
+      return false;
+    }
+    if (it == expected.end() || std::string_view(it->first) != key) {
+      problem = Corrupt(name + " holds " + describe(key) + ", which the audit log does not account for");
+      return false;
+    }
+    if (it->second != value) {
+      problem = Corrupt(name + ": " + describe(key) + " was altered");
+      return false;
+    }
+    ++it;
+    return true;
+  });
+  SMDL_RETURN_IF_ERROR(scan);
+  SMDL_RETURN_IF_ERROR(problem);
+  if (it != expected.end()) return Corrupt(name + " lacks " + describe(it->first) + " (it was deleted)");
+  return Status::Ok();
+}
+
+std::string DescribeHistoryKey(std::string_view key) {
+  // record id, a zero byte, and 8 bytes of sequence (which may hold zeros too)
+  if (key.size() < 9 || key[key.size() - 9] != '\0') return "an unreadable history entry";
+  std::string record(key.substr(0, key.size() - 9));
+  return "the history entry of audit entry " + std::to_string(storage::DecodeU64(key.substr(key.size() - 8))) +
+         (record.empty() ? std::string(" (a deploy)") : " (record " + record + ")");
+}
+
+std::string DescribeIndexKey(std::string_view key) {
+  size_t first = key.find('\0');
+  size_t last = key.rfind('\0');
+  if (first == std::string_view::npos || first == last) return "an unreadable list entry";
+  return "the list entry of " + std::string(key.substr(last + 1)) + " (" + std::string(key.substr(0, first)) +
+         " in state '" + std::string(key.substr(first + 1, last - first - 1)) + "')";
+}
+
+std::string DescribeTimerKey(std::string_view key) {
+  runtime::DecodedTimerKey timer;
+  if (!runtime::DecodeTimerKey(key, timer)) return "an unreadable timer";
+  return "timer " + timer.name + " of " + timer.record_id + " due " + FormatTimestamp(timer.due);
+}
+
+// The text a checkpoint's MAC covers.
+std::string CheckpointPayload(uint64_t seq, const std::string& hash, const std::string& time) {
+  return "smdl checkpoint 1\n" + std::to_string(seq) + "\n" + hash + "\n" + time;
+}
+
+}  // namespace
+
+StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    const storage::Db& db = *impl_->db;
+    std::map<uint64_t, std::string> anchors;
+    for (const auto& a : options.anchors) {
+      if (a.seq == 0) return InvalidArgument("an anchor names audit entry 0, which does not exist");
+      anchors[a.seq] = a.hash;
+    }
+
+    // 1. The hash chain, entry by entry; each record's entries; the history
+    //    index the log implies; the anchors.
+    std::string prev = runtime::kGenesisHash;
+    uint64_t expected_seq = 0;
+    std::map<std::string, std::vector<json>> by_record;
+    std::vector<json> deploys;
+    std::map<std::string, std::string> history;
+    Status problem;
+    Status scan = db.Scan(Family::kAudit, "", "", [&](std::string_view key, std::string_view value) {
+      ++expected_seq;
+      uint64_t seq = storage::DecodeU64(key);
+      json entry = json::parse(value, nullptr, false);
+      std::string where = "audit entry " + std::to_string(seq);
+      if (seq != expected_seq) { problem = Corrupt(where + ": expected sequence " + std::to_string(expected_seq) + " (an entry is missing)"); return false; }
+      if (entry.is_discarded() || !entry.contains("hash") || !entry.contains("record") || !entry["record"].is_string()) { problem = Corrupt(where + " is not readable"); return false; }
+      if (entry.value("seq", uint64_t{0}) != seq) { problem = Corrupt(where + ": it says it is entry " + std::to_string(entry.value("seq", uint64_t{0})) + " (entries were moved)"); return false; }
+      if (entry.value("prev", "") != prev) { problem = Corrupt(where + ": its 'prev' is not the hash of the entry before"); return false; }
+      if (runtime::AuditHash(entry) != entry.value("hash", "")) { problem = Corrupt(where + ": its hash does not match its content (it was altered)"); return false; }
+      prev = entry.value("hash", "");
+      auto anchor = anchors.find(seq);
+      if (anchor != anchors.end() && anchor->second != prev) {
+        problem = Corrupt(where + " is not the entry that was anchored (its hash is " + prev + ", the anchor says " +
+                          anchor->second + "): the log up to it was rewritten");
+        return false;
+      }
+      std::string record = entry["record"].get<std::string>();
+      history[runtime::HistoryKey(record, seq)] = "";
+      if (entry.value("kind", "") == "deploy") deploys.push_back(std::move(entry));
+      else by_record[record].push_back(std::move(entry));
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(problem);
+    if (!anchors.empty() && anchors.rbegin()->first > expected_seq)
+      return Corrupt("the audit log ends at entry " + std::to_string(expected_seq) + " but entry " +
+                     std::to_string(anchors.rbegin()->first) + " was anchored: entries were removed");
+
+    // 2. Every stored definition is the one its deploy recorded, and the
+    //    current one is the last deployed.
+    std::set<uint64_t> deployed;
+    for (const json& entry : deploys) {
+      uint64_t version = entry.value("definition", uint64_t{0});
+      SMDL_RETURN_IF_ERROR(impl_->definitions->CheckStored(version, entry));
+      deployed.insert(version);
+    }
+    scan = db.Scan(Family::kDefinitions, "", "", [&](std::string_view key, std::string_view) {
+      uint64_t version = storage::DecodeU64(key);
+      if (key.size() != 8 || !deployed.count(version)) {
+        problem = Corrupt("definition version " + std::to_string(version) + " was not stored by a deploy in the audit log");
+        return false;
+      }
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(problem);
+    auto current = db.Get(Family::kMeta, "definition/current");
+    if (!current.ok()) return current.status();
+    uint64_t current_version = current->has_value() ? storage::DecodeU64(**current) : 0;
+    uint64_t last_deployed = deploys.empty() ? 0 : deploys.back().value("definition", uint64_t{0});
+    if (current_version != last_deployed)
+      return Corrupt("the current definition version is stored as " + std::to_string(current_version) +
+                     " but the audit log's last deploy made it " + std::to_string(last_deployed));
+
+    // 3. Every record equals the replay of its history; what the records
+    //    imply for the list index, the timers, the outbox and the counters.
+    size_t records = 0;
+    std::map<std::string, std::string> index, timers;
+    std::map<uint64_t, std::vector<json>> emitted;  // audit seq -> messages
+    std::map<std::string, uint64_t> highest_id;      // meta counter key -> highest number used
+    Status inner;
+    scan = db.Scan(Family::kRecords, "", "", [&](std::string_view key, std::string_view value) {
+      ++records;
+      std::string id(key);
+      auto stored = RecordState::FromJson(std::string(value));
+      if (!stored.ok()) { inner = Corrupt("record " + id + " is not readable"); return false; }
+      auto found = by_record.find(id);
+      if (found == by_record.end() || found->second.empty()) { inner = Corrupt("record " + id + " has no history"); return false; }
+      RecordState replayed;
+      replayed.id = id;
+      bool first = true;
+      for (const json& entry : found->second) {
+        uint64_t seq = entry.value("seq", uint64_t{0});
+        auto request = runtime::RequestFromAudit(entry);
+        if (!request.ok()) { inner = Corrupt("record " + id + ": audit entry " + std::to_string(seq) + ": " + request.status().message()); return false; }
+        if (first != (request->kind == Request::Kind::kCreate)) { inner = Corrupt("record " + id + ": its history does not begin with its creation"); return false; }
+        first = false;
+        auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
+        if (!def.ok()) { inner = def.status(); return false; }
+        auto outcome = runtime::Execute(**def, replayed, *request, impl_->limits());
+        if (!outcome.ok()) { inner = Corrupt("record " + id + ": replaying audit entry " + std::to_string(seq) + " fails: " + outcome.status().message()); return false; }
+        if (outcome->after.state != entry.value("to", "")) { inner = Corrupt("record " + id + ": replaying audit entry " + std::to_string(seq) + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'"); return false; }
+        if (!outcome->outbox.empty()) emitted[seq] = std::move(outcome->outbox);
+        replayed = std::move(outcome->after);
+      }
+      json a = replayed.ToJson();
+      json b = stored->ToJson();
+      if (a != b) {
+        std::string what;
+        for (const char* k : {"state", "version", "fields", "sla", "timers", "definition"})
+          if (a[k] != b[k]) { what = k; break; }
+        inner = Corrupt("record " + id + " differs from the replay of its history (" + (what.empty() ? "times" : what) + ")");
+        return false;
+      }
+      index[runtime::IndexKey(replayed.type, replayed.state, id)] = "";
+      for (const auto& t : replayed.timers) timers[runtime::TimerKey(id, t)] = runtime::TimerValue(id, t);
+      size_t dash = id.rfind('-');
+      if (dash != std::string::npos) {
+        std::string number = id.substr(dash + 1);
+        if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos && number.size() < 20) {
+          uint64_t& highest = highest_id["ids/" + id.substr(0, dash)];
+          highest = std::max<uint64_t>(highest, std::stoull(number));
+        }
+      }
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(inner);
+    for (const auto& [id, entries] : by_record) {
+      auto record = impl_->Load(id);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) return Corrupt("the audit log names record " + id + ", which does not exist");
+    }
+
+    // 4. The families derived from the log and the records.
+    SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kHistory, history, DescribeHistoryKey));
+    SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kIndex, index, DescribeIndexKey));
+    SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kTimers, timers, DescribeTimerKey));
+
+    // 5. Messages not yet acknowledged are what their operations emitted.
+    uint64_t highest_message = 0;
+    size_t messages = 0;
+    scan = db.Scan(Family::kOutbox, "", "", [&](std::string_view key, std::string_view value) {
+      uint64_t seq = storage::DecodeU64(key);
+      std::string where = "outbox message " + std::to_string(seq);
+      json message = json::parse(value, nullptr, false);
+      if (message.is_discarded() || !message.is_object() || message.value("seq", uint64_t{0}) != seq) { problem = Corrupt(where + " is not readable"); return false; }
+      uint64_t audit_seq = message.value("audit_seq", uint64_t{0});
+      message.erase("seq");
+      message.erase("audit_seq");
+      auto found = emitted.find(audit_seq);
+      bool known = false;
+      if (found != emitted.end())
+        for (const json& m : found->second) known = known || m == message;
+      if (!known) { problem = Corrupt(where + " is not a message that audit entry " + std::to_string(audit_seq) + " emitted (it was altered or added)"); return false; }
+      highest_message = seq;
+      ++messages;
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    SMDL_RETURN_IF_ERROR(problem);
+
+    // 6. Counters never fall behind what was given out.
+    auto outbox_mark = db.Get(Family::kMeta, "outbox_seq");
+    if (!outbox_mark.ok()) return outbox_mark.status();
+    if (highest_message > (outbox_mark->has_value() ? storage::DecodeU64(**outbox_mark) : 0))
+      return Corrupt("the outbox counter is behind message " + std::to_string(highest_message));
+    for (const auto& [counter, highest] : highest_id) {
+      auto stored = db.Get(Family::kMeta, counter);
+      if (!stored.ok()) return stored.status();
+      if (!stored->has_value() || storage::DecodeU64(**stored) < highest)
+        return Corrupt("the id counter " + counter + " is behind the records that use it (up to " +
+                       std::to_string(highest) + "): new records would reuse their ids");
+    }
+
+    return json{{"audit_entries", expected_seq},
+                {"deploys", deploys.size()},
+                {"records", records},
+                {"messages", messages},
+                {"chain", "intact"},
+                {"replay", "identical"},
+                {"definitions", "as deployed"},
+                {"indexes", "consistent"},
+                {"anchors", anchors.size()},
+                {"head", {{"seq", expected_seq}, {"hash", prev}}}}
+        .dump();
+  });
+}
+
+StatusOr<std::string> Engine::Checkpoint(const std::string& key) const {
+  if (key.empty()) return InvalidArgument("a checkpoint needs a key");
+  // Only a database that verifies is worth signing.
+  auto verified = Verify();
+  if (!verified.ok()) return verified.status();
+  json summary = json::parse(*verified);
+  uint64_t seq = summary["head"]["seq"].get<uint64_t>();
+  std::string hash = summary["head"]["hash"].get<std::string>();
+  std::string time = FormatTimestamp(impl_->clock->Now());
+  return json{{"seq", seq}, {"hash", hash}, {"time", time}, {"mac", HmacSha256Hex(key, CheckpointPayload(seq, hash, time))}}
+      .dump();
+}
+
+StatusOr<AuditAnchor> Engine::ReadCheckpoint(const std::string& checkpoint_json, const std::string& key) {
+  if (key.empty()) return InvalidArgument("a checkpoint needs a key");
+  auto doc = ParseJsonInput(checkpoint_json, "the checkpoint");
+  if (!doc.ok()) return doc.status();
+  if (!doc->is_object() || !(*doc)["seq"].is_number_unsigned() || !(*doc)["hash"].is_string() ||
+      !(*doc)["time"].is_string() || !(*doc)["mac"].is_string())
+    return InvalidArgument("the checkpoint must be an object with seq, hash, time and mac");
+  AuditAnchor anchor{(*doc)["seq"].get<uint64_t>(), (*doc)["hash"].get<std::string>()};
+  std::string expected = HmacSha256Hex(key, CheckpointPayload(anchor.seq, anchor.hash, (*doc)["time"].get<std::string>()));
+  if (!ConstantTimeEquals(expected, (*doc)["mac"].get<std::string>()))
+    return InvalidArgument("the checkpoint's signature does not match: it was altered, or signed with another key");
+  return anchor;
+}
+
+StatusOr<std::string> Engine::Recover(const std::string& dir) {
+  return Guarded([&]() -> StatusOr<std::string> {
+    auto report = storage::Db::Recover(dir);
+    if (!report.ok()) return report.status();
+    json out = {{"restored_current", report->restored_current},
+                {"truncated_log", report->truncated_log},
+                {"details", report->details}};
+    EngineOptions options;
+    options.create_if_missing = false;
+    auto engine = Engine::Open(dir, options);
+    if (!engine.ok()) return engine.status();
+    auto verified = (*engine)->Verify();
+    if (!verified.ok())
+      return Corrupt("the database opens again, but it does not verify: " + verified.status().message());
+    out["verify"] = json::parse(*verified);
+    return out.dump();
+  });
+}
+
+}  // namespace smdl
