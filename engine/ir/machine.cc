@@ -9,9 +9,11 @@ namespace smdl::ir {
 // Compiles one process; reports the first expression that fails to compile.
 class MachineBuilder {
  public:
+  // Constant expressions that exceed the evaluation budget are reported to
+  // `diags` (E2027) and do not stop the build.
   MachineBuilder(const sema::Program& program, const vm::Image& vm,
-                 std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars)
-      : program_(program), vm_(vm), calendars_(calendars) {}
+                 std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars, Diagnostics& diags)
+      : program_(program), vm_(vm), calendars_(calendars), diags_(diags) {}
 
   StatusOr<std::unique_ptr<Machine>> Build(const sema::ProcessInfo& process);
 
@@ -24,7 +26,7 @@ class MachineBuilder {
     return scope;
   }
   Status Compile(const ast::Expr& expr, const vm::Scope& scope, ExprPtr& out) {
-    auto compiled = vm_.Compile(expr, scope);
+    auto compiled = vm_.Compile(expr, scope, &diags_);
     if (!compiled.ok()) return compiled.status();
     out = std::move(*compiled);
     return Status::Ok();
@@ -47,6 +49,7 @@ class MachineBuilder {
   const sema::Program& program_;
   const vm::Image& vm_;
   std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars_;
+  Diagnostics& diags_;
   std::unique_ptr<Machine> m_;
 };
 
@@ -214,20 +217,26 @@ const std::vector<Param>* Machine::EventParams(const std::string& event) const {
   return it == events_.end() ? nullptr : &it->second;
 }
 
-StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
+StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program, Diagnostics* diags) {
   if (program.diags.HasErrors()) return FailedPrecondition("the program has errors");
   auto image = std::make_unique<Image>();
   image->program_ = &program;
-  auto vm = vm::Image::Build(program);
+  Diagnostics found;  // what only compiling finds: constants over the budget
+  auto vm = vm::Image::Build(program, &found);
   if (!vm.ok()) return vm.status();
   image->vm_ = std::move(*vm);
   for (const auto& p : program.processes) {
     if (!p->record) continue;
-    MachineBuilder builder(program, *image->vm_, image->calendars_);
+    MachineBuilder builder(program, *image->vm_, image->calendars_, found);
     auto machine = builder.Build(*p);
     if (!machine.ok())
       return Status(machine.status().code(), "process '" + p->decl->name.text + "': " + machine.status().message());
     image->machines_.push_back(std::move(*machine));
+  }
+  if (found.HasErrors()) {
+    found.SortByLocation();
+    if (diags == nullptr) return InvalidArgument("the definitions have errors:\n" + found.RenderText(program.sources));
+    for (const Diagnostic& d : found.all()) diags->Report(d.severity, d.code, d.range, d.message);
   }
   return image;
 }

@@ -122,8 +122,14 @@ class Machine {
 
 class Image {
  public:
-  // Compiles every process of a checked program without errors.
-  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program);
+  // Compiles every process of a checked program without errors. Compiling
+  // finds one more kind of mistake than checking: a constant expression that
+  // exceeds the evaluation budget (E2027, see vm/compiler.h). Given `diags`,
+  // Build adds them to it and builds the image anyway, each such constant
+  // evaluating to the budget error (smdl check reports them; a version
+  // deployed before they were found still loads). Without, Build fails with
+  // InvalidArgument, whose message renders them (a deploy is refused).
+  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program, Diagnostics* diags = nullptr);
 
   const vm::Image& vm() const { return *vm_; }
   // The machine of the process that runs on a record type, by qualified or

@@ -121,8 +121,13 @@ uint64_t DefinitionStore::current_version() const {
 }
 
 StatusOr<std::unique_ptr<Definition>> DefinitionStore::Compile(uint64_t version, std::string hash,
-                                                               std::unique_ptr<sema::Program> program) {
-  auto image = ir::Image::Build(*program);
+                                                               std::unique_ptr<sema::Program> program,
+                                                               bool stored) {
+  // A deploy refuses what compiling finds (a constant beyond the evaluation
+  // budget); a version already stored keeps working for the records pinned
+  // to it, the oversized constant evaluating to the budget error.
+  Diagnostics found;
+  auto image = ir::Image::Build(*program, stored ? &found : nullptr);
   if (!image.ok()) return image.status();
   auto def = std::make_unique<Definition>();
   def->version = version;
@@ -149,7 +154,7 @@ StatusOr<const Definition*> DefinitionStore::Get(uint64_t version) {
   if (program->diags.HasErrors())
     return Status(StatusCode::kCorruption, "definition version " + std::to_string(version) +
                                                " no longer checks:\n" + program->diags.RenderText(program->sources));
-  auto def = Compile(version, sources->hash, std::move(program));
+  auto def = Compile(version, sources->hash, std::move(program), /*stored=*/true);
   if (!def.ok()) return def.status();
   const Definition* result = def->get();
   loaded_[version] = std::move(*def);
@@ -185,7 +190,7 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
     }
   }
   uint64_t version = current + 1;
-  auto def = Compile(version, result.hash, std::move(program));
+  auto def = Compile(version, result.hash, std::move(program), /*stored=*/false);
   if (!def.ok()) return def.status();
   result.overrides = (*def)->image->OverrideSummary();
   json doc = {{"version", version}, {"hash", result.hash}, {"modules", modules}, {"overrides", result.overrides}};

@@ -71,7 +71,7 @@ class DefinitionStore {
 
  private:
   StatusOr<std::unique_ptr<Definition>> Compile(uint64_t version, std::string hash,
-                                                std::unique_ptr<sema::Program> program);
+                                                std::unique_ptr<sema::Program> program, bool stored);
 
   storage::Db& db_;
   std::mutex deploy_mu_;  // one deploy at a time

@@ -15,14 +15,33 @@ namespace smdl::vm {
 using ast::ExprKind;
 using sema::TypeKind;
 
+namespace {
+
+// Reports a constant expression (or a setting's value) whose evaluation ran
+// out of `budget`: it would fail whenever it is evaluated, so it is a mistake
+// in the program rather than something to leave for run time.
+void ReportBudgetExceeded(Diagnostics* diags, const ast::Expr& e, const Budget& budget) {
+  if (diags == nullptr) return;
+  std::string what = budget.steps > budget.max_steps
+                         ? "it takes more than " + std::to_string(budget.max_steps) + " steps"
+                         : "it builds more than " + std::to_string(budget.max_size) +
+                               " values (list elements, map entries and characters, nested lists and maps "
+                               "counted in full)";
+  diags->Error("E2027", e.range, "constant expression exceeds the evaluation budget: " + what);
+}
+
+}  // namespace
+
 class Compiler {
  public:
   // kRuntime: settings are read by instruction (while the image is built);
   // kConstant: settings are known and inlined as constants.
   enum class SettingMode { kRuntime, kConstant };
 
-  Compiler(const Image& image, Chunk& chunk, const Scope& scope, SettingMode mode)
-      : image_(image), program_(image.program()), chunk_(chunk), scope_(scope), mode_(mode) {
+  // Constant expressions that exceed the evaluation budget are reported to
+  // `diags` when it is given (E2027).
+  Compiler(const Image& image, Chunk& chunk, const Scope& scope, SettingMode mode, Diagnostics* diags)
+      : image_(image), program_(image.program()), chunk_(chunk), scope_(scope), mode_(mode), diags_(diags) {
     for (const auto& [name, type] : scope.locals) locals_.push_back({name, next_slot_++});
     chunk_.num_params = next_slot_;
     chunk_.num_locals = next_slot_;
@@ -236,7 +255,7 @@ class Compiler {
     uint32_t start = Here();
     uint32_t slot_base = next_slot_;
     ExprUncached(e);
-    TryFold(start, slot_base);
+    TryFold(e, start, slot_base);
   }
 
   void ExprUncached(const ast::Expr& e) {
@@ -551,7 +570,13 @@ class Compiler {
     }
   }
 
-  void TryFold(uint32_t start, uint32_t slot_base) {
+  // Replaces the code of `e`, from `start`, by its value when it reads
+  // nothing but constants. The slice runs within the budget of a normal
+  // evaluation (so folding costs at most what one evaluation may cost). When
+  // it runs out, the slice becomes the budget error, which is what every
+  // evaluation of it would give, and is reported: outer slices then fold
+  // around the error instead of running it again.
+  void TryFold(const ast::Expr& e, uint32_t start, uint32_t slot_base) {
     if (too_big_) return;  // operands may be truncated: never run this code
     uint32_t end = Here();
     if (end == start || (end == start + 1 && chunk_.code[start].op == Op::kConst)) return;
@@ -582,10 +607,8 @@ class Compiler {
     temp.num_locals = chunk_.num_locals;
     temp.max_stack = chunk_.max_stack + 1;
     Budget budget;
-    budget.max_steps = 100000;
-    budget.max_size = 100000;
     Value v = Interpret(nullptr, temp, Activation{}, budget);
-    if (budget.exhausted) return;
+    if (budget.exhausted) ReportBudgetExceeded(diags_, e, budget);
     chunk_.code.resize(start);
     --depth_;
     Const(std::move(v));
@@ -596,6 +619,7 @@ class Compiler {
   Chunk& chunk_;
   const Scope& scope_;
   SettingMode mode_;
+  Diagnostics* diags_;
   static constexpr uint32_t kMaxSlots = 65535;
   std::vector<Local> locals_;
   uint32_t next_slot_ = 0;
@@ -642,7 +666,7 @@ int Image::SettingIndex(const sema::SettingInfo& declared) const {
   return it == setting_by_node_.end() ? -1 : it->second;
 }
 
-StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
+StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program, Diagnostics* diags) {
   if (program.diags.HasErrors()) return FailedPrecondition("the program has errors; fix them before compiling");
   auto image = std::make_unique<Image>(program);
   Image& im = *image;
@@ -685,17 +709,17 @@ StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program) {
     for (size_t i = 0; i < params.size() && i < f.params.size(); ++i)
       scope.locals.emplace_back(params[i].name.text, f.params[i]);
     fn.chunk->name = std::string(f.policy ? "policy " : "table ") + f.module->name + "." + f.name;
-    Compiler compiler(im, *fn.chunk, scope, Compiler::SettingMode::kRuntime);
+    Compiler compiler(im, *fn.chunk, scope, Compiler::SettingMode::kRuntime, diags);
     if (f.policy) compiler.Root(*f.policy->body);
     else compiler.Table(f);
     if (!compiler.ok()) return ResourceExhausted(fn.chunk->name + " is too large to compile");
   }
-  SMDL_RETURN_IF_ERROR(im.EvaluateSettings());
+  SMDL_RETURN_IF_ERROR(im.EvaluateSettings(diags));
   im.settings_ready_ = true;
   return image;
 }
 
-Status Image::EvaluateSettings() {
+Status Image::EvaluateSettings(Diagnostics* diags) {
   size_t n = settings_.size();
   std::vector<Chunk> chunks(n);
   for (size_t i = 0; i < n; ++i) {
@@ -703,7 +727,7 @@ Status Image::EvaluateSettings() {
     Scope scope;
     scope.module = s.module;
     chunks[i].name = "setting " + s.module->name + "." + s.decl->name.text;
-    Compiler compiler(*this, chunks[i], scope, Compiler::SettingMode::kRuntime);
+    Compiler compiler(*this, chunks[i], scope, Compiler::SettingMode::kRuntime, diags);
     compiler.Root(*s.decl->value);
     if (!compiler.ok()) return ResourceExhausted(chunks[i].name + " is too large to compile");
   }
@@ -739,6 +763,7 @@ Status Image::EvaluateSettings() {
     } else {
       Budget budget;
       settings_[i].value = Interpret(this, chunks[i], Activation{}, budget);
+      if (budget.exhausted) ReportBudgetExceeded(diags, *settings_[i].info->decl->value, budget);
     }
     settings_[i].done = true;
     state[i] = 2;
@@ -748,11 +773,12 @@ Status Image::EvaluateSettings() {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<CompiledExpr>> Image::Compile(const ast::Expr& expr, const Scope& scope) const {
+StatusOr<std::unique_ptr<CompiledExpr>> Image::Compile(const ast::Expr& expr, const Scope& scope,
+                                                       Diagnostics* diags) const {
   if (scope.locals.size() > 60000) return InvalidArgument("too many locals in scope");
   Chunk chunk;
   chunk.name = "expression";
-  Compiler compiler(*this, chunk, scope, Compiler::SettingMode::kConstant);
+  Compiler compiler(*this, chunk, scope, Compiler::SettingMode::kConstant, diags);
   compiler.Root(expr);
   if (!compiler.ok()) return ResourceExhausted("the expression is too large to compile");
   auto it = program_.expr_info.find(&expr);

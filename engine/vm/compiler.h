@@ -11,7 +11,11 @@
 // names of built-in types. Static types from Program::expr_info pick fast
 // instructions (int arithmetic, scalar equality); dyn and error types get the
 // generic ones. Every subexpression whose operands are constant is folded
-// by running it through the interpreter at compile time.
+// by running it through the interpreter at compile time, within the default
+// Budget of one evaluation. A constant subexpression that exceeds it would
+// fail whenever evaluated: it compiles to the budget error and is reported as
+// E2027 (constant expression exceeds the evaluation budget), even where a
+// branch not taken at run time, such as `false && e`, would skip it.
 //
 // Decision tables compile to one test per cell and row: `unique`, `first`
 // and `any` return the output of the first matching row (the checker has

@@ -53,6 +53,22 @@ bool ChargeSize(Budget& budget, uint64_t n) {
   return true;
 }
 
+// How much size the budget has left.
+uint64_t Room(const Budget& budget) { return budget.size < budget.max_size ? budget.max_size - budget.size : 0; }
+
+// The DeepSize (value.h) of `n` values put into a list or map, counted only
+// until it exceeds what the budget has left.
+uint64_t DeepSizeOf(const Value* values, size_t n, const Budget& budget) {
+  uint64_t room = Room(budget), total = 0;
+  for (size_t i = 0; i < n && total <= room; ++i) total += DeepSize(values[i], room - total);
+  return total;
+}
+
+// Charges `built`, a list, map or string just made, for everything it holds.
+bool ChargeBuilt(Budget& budget, const Value& built) {
+  return ChargeSize(budget, DeepSize(built, Room(budget)));
+}
+
 Value AsBoolError(const Value& v, const char* what) {
   if (v.is_error()) return v;
   return ops::NoSuchOverload(what);
@@ -150,8 +166,9 @@ L_kThis: {
   if (act.id) entries.emplace_back(Value::String("id"), *act.id);
   if (act.state) entries.emplace_back(Value::String("state"), *act.state);
   if (act.sla) entries.emplace_back(Value::String("sla"), *act.sla);
-  ChargeSize(budget, entries.size());
-  *sp++ = Value::Map(std::move(entries));
+  Value map = Value::Map(std::move(entries));
+  if (!ChargeBuilt(budget, map)) map = BudgetError(budget);
+  *sp++ = std::move(map);
 }
   DISPATCH();
 L_kRecordSla:
@@ -204,10 +221,8 @@ L_kMatchConst: {
   DISPATCH();
 L_kAdd:
   BINARY(ops::Add);
-  if (sp[-1].is(K::kString) || sp[-1].is(K::kBytes)) {
-    if (!ChargeSize(budget, sp[-1].string_value().size())) sp[-1] = BudgetError(budget);
-  } else if (sp[-1].is(K::kList)) {
-    if (!ChargeSize(budget, sp[-1].list().size())) sp[-1] = BudgetError(budget);
+  if (sp[-1].is(K::kString) || sp[-1].is(K::kBytes) || sp[-1].is(K::kList)) {
+    if (!ChargeBuilt(budget, sp[-1])) sp[-1] = BudgetError(budget);
   }
   DISPATCH();
 L_kSub:
@@ -343,7 +358,9 @@ L_kList: {
   for (size_t i = 0; i < n; ++i)
     if (items[i].is_error()) { result = items[i]; break; }
   if (!result.is_error()) {
-    if (!ChargeSize(budget, n)) {
+    // Each element counts with everything it holds (DeepSize): a list of
+    // references to one shared list is as big as its expansion.
+    if (!ChargeSize(budget, n + DeepSizeOf(items, n, budget))) {
       result = BudgetError(budget);
     } else {
       std::vector<Value> list;
@@ -366,7 +383,7 @@ L_kMap: {
   for (size_t i = 0; i < 2 * n; ++i)
     if (items[i].is_error()) { result = items[i]; break; }
   if (!result.is_error()) {
-    if (!ChargeSize(budget, n)) {
+    if (!ChargeSize(budget, n + DeepSizeOf(items, 2 * n, budget))) {
       result = BudgetError(budget);
     } else {
       std::vector<std::pair<Value, Value>> entries;
@@ -534,7 +551,7 @@ L_kAppendStep: {
     if (v.is_error()) {
       acc = std::move(v);
       stop = true;
-    } else if (!ChargeSize(budget, 1)) {
+    } else if (!ChargeSize(budget, 1 + DeepSize(v, Room(budget)))) {
       acc = BudgetError(budget);
       stop = true;
     } else if (acc.IsUnique()) {

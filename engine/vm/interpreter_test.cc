@@ -92,8 +92,10 @@ struct Fixture {
 
   const sema::ModuleInfo& Module(const std::string& name) { return *program->by_name.at(name); }
 
-  // Parses and checks `text` in `scope`, then compiles it.
-  std::unique_ptr<vm::CompiledExpr> Compile(const std::string& text, const vm::Scope& scope) {
+  // Parses and checks `text` in `scope`, then compiles it (reporting
+  // constants over the budget to `diags` when given).
+  std::unique_ptr<vm::CompiledExpr> Compile(const std::string& text, const vm::Scope& scope,
+                                            Diagnostics* diags = nullptr) {
     uint32_t file = program->sources.Add("<test>", text);
     auto expr = ParseExpression(file, text, program->diags);
     REQUIRE(expr);
@@ -103,7 +105,7 @@ struct Fixture {
     checker.Check(*expr);
     INFO(program->diags.RenderText(program->sources));
     REQUIRE(program->diags.ErrorCount() == errors);
-    auto compiled = image->Compile(*expr, scope);
+    auto compiled = image->Compile(*expr, scope, diags);
     REQUIRE(compiled.ok());
     exprs.push_back(std::move(expr));
     return std::move(compiled).value();
@@ -122,6 +124,13 @@ struct Fixture {
 };
 
 const vm::EnumType* EnumOf(Fixture& f, const std::string& name) { return f.image->EnumFor("base." + name); }
+
+// "[1, 2, ..., n]"
+std::string ListLiteral(int n) {
+  std::string out = "[";
+  for (int i = 1; i <= n; ++i) out += (i > 1 ? ", " : "") + std::to_string(i);
+  return out + "]";
+}
 
 }  // namespace
 
@@ -328,4 +337,85 @@ TEST_CASE("one compiled expression evaluates on several threads at once", "[vm]"
   }
   for (auto& th : threads) th.join();
   CHECK(wrong.load() == 0);
+}
+
+TEST_CASE("the budget counts what values put in lists and maps expand to", "[vm]") {
+  Fixture f;
+  vm::Scope scope = f.ModuleScope("base");
+  scope.locals = {{"xs", sema::Type::List(sema::Type::Int())}, {"s", sema::Type::String()}};
+  Value locals[] = {Value::List(std::vector<Value>(1000, Value::Int(1))), Value::String(std::string(400, 'x'))};
+  vm::Activation act;
+  act.locals = locals;
+  // 1,000 references to one shared list of 1,000 are a million elements
+  // once stored: over the default budget although only 1,000 were appended.
+  Value v = f.Compile("xs.map(a, xs)", scope)->Evaluate(act);
+  REQUIRE(v.is_error());
+  CHECK(v.error_message().find("budget") != std::string::npos);
+  CHECK(f.Compile("xs.map(a, xs).size()", scope)->Evaluate(act).is_error());
+  CHECK(f.Compile("xs.map(a, a)", scope)->Evaluate(act).is(vm::ValueKind::kList));
+  auto within = [&](const std::string& text, uint64_t max_size) {
+    vm::Budget budget;
+    budget.max_size = max_size;
+    return !f.Compile(text, scope)->Evaluate(act, budget).is_error();
+  };
+  // List and map literals, concatenation and string elements likewise.
+  CHECK(within("[xs]", 1001));
+  CHECK(!within("[xs, xs]", 2001));
+  CHECK(within("[xs, xs]", 2002));
+  CHECK(!within("{'a': xs, 'b': xs}", 2003));
+  CHECK(within("{'a': xs, 'b': xs}", 2004));  // two entries, two keys of one character
+  CHECK(!within("[xs] + [xs]", 3000));
+  CHECK(!within("[s, s, s]", 1000));
+  CHECK(within("[s, s]", 1000));
+}
+
+TEST_CASE("a constant over the budget folds to the budget error and is reported", "[vm]") {
+  Fixture f;
+  vm::Scope scope = f.ModuleScope("base");
+  std::string l = ListLiteral(50);
+  // Each level shares the list below it: cheap to fold, 6.5 million values
+  // once written out.
+  std::string text = l + ".map(a, " + l + ".map(b, " + l + ".map(c, " + l + ")))";
+  Diagnostics diags;
+  auto e = f.Compile(text, scope, &diags);
+  CHECK(e->IsConstant());
+  Value v = e->Evaluate(vm::Activation{});
+  REQUIRE(v.is_error());
+  CHECK(v.error_message().find("evaluation budget exceeded") != std::string::npos);
+  REQUIRE(diags.all().size() == 1);
+  const Diagnostic& d = diags.all()[0];
+  CHECK(d.severity == Severity::kError);
+  CHECK(d.code == "E2027");
+  CHECK(d.message.find("builds more than 1000000 values") != std::string::npos);
+  CHECK(d.range.line == 1);
+  CHECK(d.range.column == 1);
+  CHECK(d.range.end_column == text.size() + 1);
+  // Without a place to report it (smdl eval), the result is the same error.
+  CHECK(f.Compile(text, scope)->Evaluate(vm::Activation{}).is_error());
+
+  // Only the part over the budget is reported; what contains it folds
+  // around the error instead of running it again.
+  Diagnostics inner;
+  auto g = f.Compile("size(" + text + ") > 0", scope, &inner);
+  CHECK(g->IsConstant());
+  CHECK(g->Evaluate(vm::Activation{}).is_error());
+  REQUIRE(inner.all().size() == 1);
+  CHECK(inner.all()[0].range.column == 6);
+
+  // Steps count too: a million iterations of constants.
+  std::string ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+  Diagnostics steps;
+  auto h = f.Compile(ten + ".all(a, " + ten + ".all(b, " + ten + ".all(c, " + ten + ".all(d, " + ten + ".all(e, " +
+                         ten + ".all(g, a + b + c + d + e + g >= 0))))))",
+                     scope, &steps);
+  CHECK(h->Evaluate(vm::Activation{}).is_error());
+  REQUIRE(steps.all().size() == 1);
+  CHECK(steps.all()[0].message.find("takes more than 1000000 steps") != std::string::npos);
+
+  // Within the budget, a constant folds as before and nothing is reported.
+  Diagnostics none;
+  auto ok = f.Compile(l + ".map(a, " + l + ".map(b, " + l + "))", scope, &none);
+  CHECK(ok->IsConstant());
+  CHECK(ok->Evaluate(vm::Activation{}).is(vm::ValueKind::kList));
+  CHECK(none.all().empty());
 }

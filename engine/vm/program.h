@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sema/program.h"
+#include "smdl/diagnostics.h"
 #include "smdl/status.h"
 #include "vm/opcodes.h"
 #include "vm/value.h"
@@ -64,11 +65,20 @@ struct Scope {
 };
 
 // The limits of one evaluation. Steps roughly count instructions executed
-// (every loop iteration and every call is counted); size counts list
-// elements, map entries and string or bytes characters built. When either
-// runs out, the evaluation's result is an error value
-// ("evaluation budget exceeded ..."). Reuse a Budget across evaluations only
-// after Reset().
+// (every loop iteration and every call is counted). Size counts what the
+// evaluation builds as it expands when stored or printed: a list or map
+// literal, a macro's result, `this` and a list concatenation count their
+// elements or entries plus the DeepSize (value.h) of every element, key and
+// value put in them, i.e. the characters of strings and bytes and the
+// elements and entries of nested lists and maps, a shared sub-value counting
+// each time it appears; a string or bytes concatenation and string() count
+// the characters of the result. So nothing an evaluation builds expands
+// beyond max_size, and counting costs no more than the budget allows.
+// Values read rather than built (fields, parameters, constants) count only
+// when put into something built. When either limit runs out, the
+// evaluation's result is an error value ("evaluation budget exceeded ...").
+// Constant folding runs within the same default limits (compiler.h). Reuse a
+// Budget across evaluations only after Reset().
 struct Budget {
   uint64_t max_steps = 1'000'000;
   uint64_t max_size = 1'000'000;
@@ -158,12 +168,17 @@ class Image {
   // Compiles every policy and decision table and evaluates every setting
   // (in dependency order; a setting whose evaluation fails holds the error
   // value). Fails with FailedPrecondition if the program has errors.
-  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program);
+  // A constant expression, or a setting, whose evaluation exceeds the
+  // evaluation budget compiles to the budget error and is reported to
+  // `diags` when given (E2027): only compiling finds these mistakes.
+  static StatusOr<std::unique_ptr<Image>> Build(const sema::Program& program, Diagnostics* diags = nullptr);
 
   // Compiles an expression that the checker has checked in `scope` (so that
   // Program::expr_info knows its types). Expressions with check errors still
-  // compile: the parts in error evaluate to error values.
-  StatusOr<std::unique_ptr<CompiledExpr>> Compile(const ast::Expr& expr, const Scope& scope) const;
+  // compile: the parts in error evaluate to error values. Constant parts
+  // that exceed the evaluation budget are reported to `diags` as in Build.
+  StatusOr<std::unique_ptr<CompiledExpr>> Compile(const ast::Expr& expr, const Scope& scope,
+                                                  Diagnostics* diags = nullptr) const;
 
   // The value of a setting as `module` sees it (the winning override).
   StatusOr<Value> Setting(const sema::ModuleInfo& module, std::string_view name) const;
@@ -199,7 +214,7 @@ class Image {
   // overrides), or -1.
   int FunctionIndex(const sema::FunctionInfo& declared) const;
   int SettingIndex(const sema::SettingInfo& declared) const;
-  Status EvaluateSettings();
+  Status EvaluateSettings(Diagnostics* diags);
 
   const sema::Program& program_;
   std::vector<FunctionSlot> functions_;

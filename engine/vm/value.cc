@@ -211,6 +211,48 @@ const std::string& Value::ref_type() const { return static_cast<const RefObject*
 const std::string& Value::ref_id() const { return static_cast<const RefObject*>(bits_.h)->id; }
 const Value& Value::optional_value() const { return static_cast<const OptionalObject*>(bits_.h)->inner; }
 
+uint64_t DeepSizeOfHeapValue(const Value& v, uint64_t limit) {
+  if (v.is(ValueKind::kString) || v.is(ValueKind::kBytes)) return v.string_value().size();
+  // An explicit stack of the lists, maps and optionals still to count, so
+  // that deeply nested values cannot exhaust the native stack.
+  uint64_t total = 0;
+  std::vector<const Value*> pending{&v};
+  auto add = [&](const Value& item) {
+    switch (item.kind()) {
+      case ValueKind::kString:
+      case ValueKind::kBytes: total += item.string_value().size(); break;
+      case ValueKind::kRef: total += item.ref_type().size() + item.ref_id().size(); break;
+      case ValueKind::kList:
+      case ValueKind::kMap: pending.push_back(&item); break;
+      case ValueKind::kOptional:
+        if (item.has_value()) pending.push_back(&item.optional_value());
+        break;
+      default: break;  // scalars, errors
+    }
+  };
+  while (!pending.empty() && total <= limit) {
+    const Value& x = *pending.back();
+    pending.pop_back();
+    if (x.is(ValueKind::kList)) {
+      total += x.list().size();
+      for (const Value& item : x.list()) {
+        if (total > limit) break;
+        add(item);
+      }
+    } else if (x.is(ValueKind::kMap)) {
+      total += x.map().size();
+      for (const auto& [key, value] : x.map().entries()) {
+        if (total > limit) break;
+        add(key);
+        add(value);
+      }
+    } else {
+      add(x);
+    }
+  }
+  return total;
+}
+
 namespace {
 
 // Numbers compare across kinds. Returns -1/0/1, or 2 when unordered (NaN).

@@ -270,6 +270,21 @@ static_assert(sizeof(Value) == 16, "Value must stay small");
 // or 2 when the values are not ordered (NaN, different kinds, lists, ...).
 int Compare(const Value& a, const Value& b);
 
+// How much a value amounts to once written out in full, as a record's JSON
+// or a printed result expands it: list elements, map entries and the
+// characters of strings, bytes and references, over the whole nesting. A
+// sub-value shared by several lists or maps counts every time it appears, so
+// [x, x] counts x twice although it is stored once. Scalars count 0 (as
+// elements or entries they are counted by their container). Counting stops as
+// soon as the total exceeds `limit`, and the result is then some number
+// greater than `limit`: the cost is bounded by `limit`, not by the expansion.
+// The evaluation budget (vm::Budget) charges it for every value added to a
+// list or map being built, so scalars take the inline path.
+uint64_t DeepSizeOfHeapValue(const Value& v, uint64_t limit);  // strings, lists, maps, ...
+inline uint64_t DeepSize(const Value& v, uint64_t limit) {
+  return v.kind() < ValueKind::kString ? 0 : DeepSizeOfHeapValue(v, limit);
+}
+
 // Timestamps and durations are written by smdl::FormatTimestamp and
 // smdl::FormatDuration (base/time.h).
 // The shortest text that reads back as the same double, always with a

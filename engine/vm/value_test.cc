@@ -63,6 +63,26 @@ TEST_CASE("values: maps find keys across number kinds, small and large", "[vm]")
   CHECK(dup.is_error());
 }
 
+TEST_CASE("values: DeepSize counts what a value expands to, and stops at the limit", "[vm]") {
+  constexpr uint64_t kNoLimit = UINT64_MAX / 2;
+  CHECK(vm::DeepSize(Value::Int(7), kNoLimit) == 0);
+  CHECK(vm::DeepSize(Value::String("abc"), kNoLimit) == 3);
+  CHECK(vm::DeepSize(Value::List({Value::Int(1), Value::String("ab")}), kNoLimit) == 4);
+  // Entries, plus the characters of keys and values.
+  CHECK(vm::DeepSize(Value::Map({{Value::String("k"), Value::List({Value::Int(1), Value::Int(2)})}}), kNoLimit) == 4);
+  CHECK(vm::DeepSize(Value::OptionalOf(Value::String("xy")), kNoLimit) == 2);
+  CHECK(vm::DeepSize(Value::Ref("t.P", "P-1"), kNoLimit) == 6);
+  // A shared list counts every time it appears, as storing expands it.
+  Value row = Value::List(std::vector<Value>(100, Value::Int(0)));
+  Value grid = Value::List(std::vector<Value>(100, row));
+  CHECK(vm::DeepSize(grid, kNoLimit) == 100 + 100 * 100);
+  // A billion elements once expanded: counting stops just past the limit.
+  Value cube = Value::List(std::vector<Value>(1000, Value::List(std::vector<Value>(1000, grid))));
+  uint64_t n = vm::DeepSize(cube, 5000);
+  CHECK(n > 5000);
+  CHECK(n <= 5000 + 1000);  // at most one list's elements past it
+}
+
 TEST_CASE("tagged JSON follows the conformance encoding", "[vm]") {
   CHECK(vm::ToTaggedJson(Value::Int(-5)).dump() == R"({"int":"-5"})");
   CHECK(vm::ToTaggedJson(Value::Uint(5)).dump() == R"({"uint":"5"})");

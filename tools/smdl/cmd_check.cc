@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.h"
+#include "ir/machine.h"
 #include "sema/checker.h"
 
 namespace smdl::cli {
@@ -43,7 +44,14 @@ int RunCheck(const std::vector<std::string>& argv) {
     std::cerr << "smdl check: " << program.status().message() << "\n";
     return kUsageError;
   }
-  const sema::Program& p = **program;
+  sema::Program& p = **program;
+  // Compiling finds what checking cannot: constant expressions that exceed
+  // the evaluation budget (E2027). Only a program without errors compiles;
+  // any other reason for the build to fail is deploy's to report.
+  if (!p.diags.HasErrors()) {
+    (void)ir::Image::Build(p, &p.diags);
+    p.diags.SortByLocation();
+  }
   size_t errors = p.diags.ErrorCount();
   size_t warnings = p.diags.WarningCount();
   if (format == "json") {
