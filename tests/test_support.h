@@ -48,3 +48,27 @@ inline Duration D(const char* text) {
 }
 
 }  // namespace smdl::testing
+
+// A temporary directory, removed with everything in it at the end of the test.
+#include <stdlib.h>
+
+#include <filesystem>
+
+namespace smdl::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "smdl-test-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace smdl::testing

@@ -26,9 +26,9 @@ std::string ModulesHash(const json& modules) {
 
 }  // namespace
 
-StatusOr<json> DefinitionStore::DeployEntry(uint64_t version) const {
-  // Deploys are indexed in the history family under the empty record id.
-  std::optional<json> found;
+Status DefinitionStore::ForEachDeploy(const std::function<bool(json entry)>& visit) const {
+  // Deploys are indexed in the history family under the empty record id,
+  // in sequence order.
   Status inner;
   Status scan = db_.ScanPrefix(storage::Family::kHistory, std::string(1, '\0'), [&](std::string_view key, std::string_view) {
     auto entry = db_.Get(storage::Family::kAudit, key.substr(1));
@@ -36,12 +36,19 @@ StatusOr<json> DefinitionStore::DeployEntry(uint64_t version) const {
     if (!entry->has_value()) return true;  // Verify reports a dangling index entry
     json doc = json::parse(**entry, nullptr, false);
     if (doc.is_discarded() || doc.value("kind", "") != "deploy") return true;
-    if (doc.value("definition", uint64_t{0}) != version) return true;
-    found = std::move(doc);
-    return false;
+    return visit(std::move(doc));
   });
   SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(inner);
+  return inner;
+}
+
+StatusOr<json> DefinitionStore::DeployEntry(uint64_t version) const {
+  std::optional<json> found;
+  SMDL_RETURN_IF_ERROR(ForEachDeploy([&](json entry) {
+    if (entry.value("definition", uint64_t{0}) != version) return true;
+    found = std::move(entry);
+    return false;
+  }));
   if (!found) return Damaged(version, "has no deploy entry in the audit log: it was not stored by a deploy");
   if (runtime::AuditHash(*found) != found->value("hash", ""))
     return Damaged(version, "has a deploy entry whose hash does not match its content (it was altered)");
@@ -99,19 +106,11 @@ Status DefinitionStore::Load() {
 }
 
 StatusOr<uint64_t> DefinitionStore::LastDeployedVersion() const {
-  // Deploy entries are indexed under the empty record id, in sequence order.
   uint64_t version = 0;
-  Status inner;
-  Status scan = db_.ScanPrefix(storage::Family::kHistory, std::string(1, '\0'), [&](std::string_view key, std::string_view) {
-    auto entry = db_.Get(storage::Family::kAudit, key.substr(1));
-    if (!entry.ok()) { inner = entry.status(); return false; }
-    if (!entry->has_value()) return true;  // Verify reports a dangling index entry
-    json doc = json::parse(**entry, nullptr, false);
-    if (!doc.is_discarded() && doc.value("kind", "") == "deploy") version = doc.value("definition", uint64_t{0});
+  SMDL_RETURN_IF_ERROR(ForEachDeploy([&](json entry) {
+    version = entry.value("definition", uint64_t{0});
     return true;
-  });
-  SMDL_RETURN_IF_ERROR(scan);
-  SMDL_RETURN_IF_ERROR(inner);
+  }));
   return version;
 }
 

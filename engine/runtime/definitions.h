@@ -54,6 +54,9 @@ class DefinitionStore {
   using Committer = std::function<Status(storage::WriteBatch& batch, nlohmann::json audit)>;
   StatusOr<DeployResult> Deploy(std::unique_ptr<sema::Program> program, const Committer& commit);
 
+  // Calls `visit` with each deploy's audit entry, oldest first, until it
+  // returns false.
+  Status ForEachDeploy(const std::function<bool(nlohmann::json entry)>& visit) const;
   // The version the last deploy entry in the audit log made current (0: none).
   StatusOr<uint64_t> LastDeployedVersion() const;
   // The audit entry of the deploy that created `version` (found through the
