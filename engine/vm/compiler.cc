@@ -1,5 +1,6 @@
 #include "vm/compiler.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -28,6 +29,16 @@ void ReportBudgetExceeded(Diagnostics* diags, const ast::Expr& e, const Budget& 
                                " values (list elements, map entries and characters, nested lists and maps "
                                "counted in full)";
   diags->Error("E2027", e.range, "constant expression exceeds the evaluation budget: " + what);
+}
+
+// Reports a constant expression whose value is an error ("cannot convert
+// '90d' to duration", a division by zero; a literal pattern that does not
+// compile is reported where it is compiled):
+// it fails whenever it is evaluated, so it is found at check time rather than
+// when an event first runs it.
+void ReportConstantError(Diagnostics* diags, const ast::Expr& e, const Value& error) {
+  if (diags == nullptr) return;
+  diags->Error("E2028", e.range, "this constant expression always fails: " + error.error_message());
 }
 
 }  // namespace
@@ -483,6 +494,8 @@ class Compiler {
         Emit(Op::kMatchConst, 0, static_cast<uint32_t>(chunk_.patterns.size() - 1));
         return;
       }
+      // A pattern that does not compile fails every match: say so now.
+      if (diags_) diags_->Error("E2028", e.args[1]->range, "this constant expression always fails: " + error);
     }
     for (const auto& a : e.args) Expr(*a);
     Emit(Op::kBuiltin, static_cast<uint16_t>(e.args.size()), static_cast<uint32_t>(*builtin));
@@ -608,10 +621,26 @@ class Compiler {
     temp.max_stack = chunk_.max_stack + 1;
     Budget budget;
     Value v = Interpret(nullptr, temp, Activation{}, budget);
-    if (budget.exhausted) ReportBudgetExceeded(diags_, e, budget);
+    if (budget.exhausted) {
+      ReportBudgetExceeded(diags_, e, budget);
+    } else if (v.is_error() && !ReportedWithin(e.range)) {
+      // Only where the error arises: an expression around one that was
+      // already reported folds to the same error.
+      ReportConstantError(diags_, e, v);
+    }
     chunk_.code.resize(start);
     --depth_;
     Const(std::move(v));
+  }
+
+  // Whether a mistake inside `range` was reported already.
+  bool ReportedWithin(const SourceRange& range) const {
+    if (diags_ == nullptr) return true;
+    auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
+    return std::any_of(diags_->all().begin(), diags_->all().end(), [&](const Diagnostic& d) {
+      return d.range.file == range.file && before(range.line, range.column, d.range.line, d.range.column) &&
+             before(d.range.end_line, d.range.end_column, range.end_line, range.end_column);
+    });
   }
 
   const Image& image_;

@@ -419,3 +419,31 @@ TEST_CASE("a constant over the budget folds to the budget error and is reported"
   CHECK(ok->Evaluate(vm::Activation{}).is(vm::ValueKind::kList));
   CHECK(none.all().empty());
 }
+
+TEST_CASE("a constant that always fails is reported where the error arises", "[vm]") {
+  Fixture f;
+  vm::Scope scope = f.ModuleScope("base");
+  auto reported = [&](const std::string& text) {
+    Diagnostics diags;
+    auto e = f.Compile(text, scope, &diags);
+    CHECK(e->Evaluate(vm::Activation{}).is_error());  // the same error as before, at run time
+    std::vector<std::string> out;
+    for (const auto& d : diags.all()) out.push_back(d.code + " " + std::to_string(d.range.column) + " " + d.message);
+    return out;
+  };
+  CHECK(reported(R"(duration("90d"))") ==
+        std::vector<std::string>{"E2028 1 this constant expression always fails: cannot convert '90d' to duration"});
+  // What contains it folds to the same error and is not reported again.
+  CHECK(reported(R"(duration("90d") + duration("1h") > duration("0s"))").size() == 1);
+  CHECK(reported("1 + 10 / 0").at(0).rfind("E2028 5 ", 0) == 0);
+  CHECK(reported(R"(timestamp("2026-02-30T00:00:00Z"))").size() == 1);
+  // A literal pattern that does not compile, on a value known only at run time.
+  Diagnostics pattern;
+  f.Compile(R"(string(1).matches("(a"))", scope, &pattern);
+  REQUIRE(pattern.all().size() == 1);
+  CHECK(pattern.all()[0].code == "E2028");
+  // Valid constants report nothing.
+  Diagnostics none;
+  f.Compile(R"x(duration("2160h") > duration("1h") && "a".matches("(a)"))x", scope, &none);
+  CHECK(none.all().empty());
+}
