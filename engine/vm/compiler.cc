@@ -66,6 +66,7 @@ class Compiler {
   void Root(const ast::Expr& e) {
     Expr(e);
     Emit(Op::kReturn);
+    ReportConstantErrors();
   }
 
   void Table(const sema::FunctionInfo& f) {
@@ -127,6 +128,7 @@ class Compiler {
       Emit(Op::kConst, 0, AddConst(Value::Error("no row of table '" + f.name + "' matches")));
     }
     Emit(Op::kReturn);
+    ReportConstantErrors();
   }
 
  private:
@@ -623,24 +625,38 @@ class Compiler {
     Value v = Interpret(nullptr, temp, Activation{}, budget);
     if (budget.exhausted) {
       ReportBudgetExceeded(diags_, e, budget);
-    } else if (v.is_error() && !ReportedWithin(e.range)) {
-      // Only where the error arises: an expression around one that was
-      // already reported folds to the same error.
-      ReportConstantError(diags_, e, v);
+    } else if (v.is_error()) {
+      // Only where the error arises: an expression around one folds to the
+      // same error.
+      if (!ReportedWithin(e.range) && !PendingWithin(e.range)) failing_.emplace_back(&e, v);
+    } else {
+      // A constant around it absorbed the error (`false && 1 / 0 == 0` is
+      // false, as CEL defines): it never shows.
+      std::erase_if(failing_, [&](const auto& f) { return Within(f.first->range, e.range); });
     }
     chunk_.code.resize(start);
     --depth_;
     Const(std::move(v));
   }
 
+  static bool Within(const SourceRange& inner, const SourceRange& outer) {
+    auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
+    return inner.file == outer.file && before(outer.line, outer.column, inner.line, inner.column) &&
+           before(inner.end_line, inner.end_column, outer.end_line, outer.end_column);
+  }
   // Whether a mistake inside `range` was reported already.
   bool ReportedWithin(const SourceRange& range) const {
     if (diags_ == nullptr) return true;
-    auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
-    return std::any_of(diags_->all().begin(), diags_->all().end(), [&](const Diagnostic& d) {
-      return d.range.file == range.file && before(range.line, range.column, d.range.line, d.range.column) &&
-             before(d.range.end_line, d.range.end_column, range.end_line, range.end_column);
-    });
+    return std::any_of(diags_->all().begin(), diags_->all().end(),
+                       [&](const Diagnostic& d) { return Within(d.range, range); });
+  }
+  bool PendingWithin(const SourceRange& range) const {
+    return std::any_of(failing_.begin(), failing_.end(), [&](const auto& f) { return Within(f.first->range, range); });
+  }
+  // Reports the constants that fail and that nothing around them absorbed.
+  void ReportConstantErrors() {
+    for (const auto& [expr, error] : failing_) ReportConstantError(diags_, *expr, error);
+    failing_.clear();
   }
 
   const Image& image_;
@@ -649,6 +665,9 @@ class Compiler {
   const Scope& scope_;
   SettingMode mode_;
   Diagnostics* diags_;
+  // Constant subexpressions whose value is an error, reported at the end of
+  // the expression unless a constant around them absorbs the error.
+  std::vector<std::pair<const ast::Expr*, Value>> failing_;
   static constexpr uint32_t kMaxSlots = 65535;
   std::vector<Local> locals_;
   uint32_t next_slot_ = 0;

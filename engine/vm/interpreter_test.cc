@@ -442,6 +442,10 @@ TEST_CASE("a constant that always fails is reported where the error arises", "[v
   f.Compile(R"(string(1).matches("(a"))", scope, &pattern);
   REQUIRE(pattern.all().size() == 1);
   CHECK(pattern.all()[0].code == "E2028");
+  // An error a constant around it absorbs never shows (CEL: false && error is false).
+  Diagnostics absorbed;
+  CHECK(f.Compile("false && (1 / 0 == 0)", scope, &absorbed)->Evaluate(vm::Activation{}).is(vm::ValueKind::kBool));
+  CHECK(absorbed.all().empty());
   // Valid constants report nothing.
   Diagnostics none;
   f.Compile(R"x(duration("2160h") > duration("1h") && "a".matches("(a)"))x", scope, &none);
