@@ -58,7 +58,8 @@ StatusOr<nlohmann::json> ParseJsonInput(std::string_view text, std::string_view 
     size_t tag_end = message.find("] ");
     if (tag_end != std::string::npos) message = message.substr(tag_end + 2);
     // out_of_range: an integer or exponent beyond what a number can hold ("1e400").
-    if (dynamic_cast<const nlohmann::json::out_of_range*>(&e)) return InvalidArgument(std::string(what) + ": " + message);
+    if (dynamic_cast<const nlohmann::json::out_of_range*>(&e))
+      return InvalidArgument(std::string(what) + ": a number is too large for a double (" + message + ")");
     return InvalidArgument(std::string(what) + ": not valid JSON: " + message);
   }
   if (FirstNonFinite(doc))

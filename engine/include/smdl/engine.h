@@ -77,7 +77,7 @@ struct EngineOptions {
   std::vector<std::string> search_path;    // extra roots for imports at deploy
   bool use_environment = true;             // $SMDL_PATH and the standard library
   bool run_scheduler = false;              // a thread that fires due timers
-  int max_follow_on = 32;                  // automatic transitions per fire
+  int max_follow_on = 32;                  // transitions per operation, the event's own included
   // Open creates a database only where none exists (a missing or empty
   // directory) and only when this is set; otherwise that is kNotFound.
   bool create_if_missing = true;
