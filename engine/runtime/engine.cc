@@ -215,12 +215,34 @@ StatusOr<std::string> Engine::Deploys() const {
 StatusOr<std::string> Engine::List(const ListQuery& query) const {
   return Guarded([&]() -> StatusOr<std::string> {
     json out = json::array();
+    // A typo in a type or a state is an error, never an empty list.
     std::string type;
-    if (!query.type.empty()) {
+    if (!query.type.empty() || !query.state.empty()) {
       auto def = impl_->definitions->Get();
       if (!def.ok()) return def.status();
-      const ir::Machine* machine = (*def)->image->MachineForType(query.type);
-      type = machine ? machine->record_type() : query.type;
+      std::vector<const ir::Machine*> machines;
+      if (!query.type.empty()) {
+        const ir::Machine* machine = (*def)->image->MachineForType(query.type);
+        if (!machine) return (*def)->image->UnknownTypeError(query.type);
+        type = machine->record_type();
+        machines.push_back(machine);
+      } else {
+        for (const auto& m : (*def)->image->machines()) machines.push_back(m.get());
+      }
+      bool known = query.state.empty();
+      std::string states;
+      for (const ir::Machine* m : machines)
+        if (!known && m->StateIndex(query.state) >= 0) known = true;
+      if (!known && !type.empty()) {
+        // A state only an older definition version has still lists its records.
+        Status probe = impl_->db->ScanPrefix(Family::kIndex, type + '\0' + query.state + '\0',
+                                             [&](std::string_view, std::string_view) { return !(known = true); });
+        SMDL_RETURN_IF_ERROR(probe);
+        for (const auto& st : machines[0]->states()) states += (states.empty() ? "" : ", ") + st.name;
+      }
+      if (!known)
+        return NotFound("no state '" + query.state + "'" +
+                        (type.empty() ? std::string(" in any process") : " in the process of " + type + " (its states: " + states + ")"));
     }
     std::string prefix = type.empty() ? "" : type + '\0' + (query.state.empty() ? "" : query.state + '\0');
     if (query.limit == 0) return std::string("[]");

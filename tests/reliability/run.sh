@@ -64,6 +64,15 @@ expect_exit 0 "deploy" "$smdl" deploy --db "$db" "$work/site.smdl" --now $now
 expect_exit 0 "create" "$smdl" create --db "$db" --now $now Account '{"owner": "ann"}'
 start=$(audit_count)
 
+# A typo in a type or a state is an error, never an empty answer.
+expect_exit 1 "list of an unknown type" "$smdl" list --db "$db" --type Acount
+expect_output "$work/err" "no process runs on record type 'Acount' (known: Account)" "the unknown type is named, with the known ones"
+expect_exit 1 "list in an unknown state" "$smdl" list --db "$db" --type Account --state opne
+expect_output "$work/err" "no state 'opne' in the process of site.ledger.Account (its states: open, closed)" "the unknown state is named, with the states"
+expect_exit 1 "report of an unknown type" "$smdl" report --db "$db" --type Acount --now $now
+expect_exit 0 "list in a known state" "$smdl" list --db "$db" --type Account --state open
+expect_output "$work/out" '"id": "Account-1"' "the known state lists its record"
+
 # --- read-only commands write nothing -----------------------------------------
 before=$(ls "$db" | sort | md5sum)
 for cmd in "verify" "list" "show Account-1" "history Account-1" "timers" "outbox" "report --now $now"; do
