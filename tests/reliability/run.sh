@@ -178,6 +178,54 @@ printf 'module site.other;\nrecord Thing { x: int = 0; }\nprocess P for Thing { 
 expect_exit 1 "a deploy that drops a type in use" "$smdl" deploy --db "$db" "$work/other.smdl"
 expect_output "$work/err" "drop record type site.ledger.Account" "the dropped type is named"
 
+# --- anchors, checkpoints, damage and recover -------------------------------------
+expect_exit 0 "verify prints the head" "$smdl" verify --db "$db"
+head=$(python3 -c "import json,sys; h=json.load(open(sys.argv[1]))['head']; print('%d:%s' % (h['seq'], h['hash']))" "$work/out")
+expect_exit 0 "verify --expect-head with the head" "$smdl" verify --db "$db" --expect-head "$head"
+expect_exit 1 "verify --expect-head with another hash" "$smdl" verify --db "$db" --expect-head "${head%%:*}:$(printf '0%.0s' $(seq 64))"
+expect_output "$work/err" "is not the entry that was anchored" "a wrong anchor is named"
+expect_exit 1 "verify --expect-head past the end" "$smdl" verify --db "$db" --expect-head "999:${head#*:}"
+expect_output "$work/err" "entries were removed" "an anchor past the end means entries were removed"
+expect_exit 2 "verify --expect-head malformed" "$smdl" verify --db "$db" --expect-head "seven"
+head -c 32 /dev/urandom | base64 > "$work/key"
+printf 'another key, not the one\n' > "$work/other-key"
+expect_exit 0 "checkpoint" "$smdl" checkpoint --db "$db" --key-file "$work/key" --out "$work/checkpoint.json"
+expect_exit 0 "verify --checkpoint" "$smdl" verify --db "$db" --checkpoint "$work/checkpoint.json" --key-file "$work/key"
+expect_exit 1 "verify --checkpoint with another key" "$smdl" verify --db "$db" --checkpoint "$work/checkpoint.json" --key-file "$work/other-key"
+expect_output "$work/err" "signature does not match" "a checkpoint under another key is refused"
+printf 'short\n' > "$work/short-key"
+expect_exit 2 "checkpoint with a short key" "$smdl" checkpoint --db "$db" --key-file "$work/short-key"
+expect_exit 2 "checkpoint without a key" "$smdl" checkpoint --db "$db"
+expect_exit 2 "verify --checkpoint without a key" "$smdl" verify --db "$db" --checkpoint "$work/checkpoint.json"
+
+cp -a "$db" "$work/damaged"
+expect_exit 0 "an acknowledged fire before the damage" "$smdl" fire --db "$work/damaged" --now $now Account-1 add '{"amount": 3}'
+python3 - "$work/damaged" <<'PY'
+import os, sys
+logs = [f for f in os.listdir(sys.argv[1]) if f.endswith(".log") and os.path.getsize(os.path.join(sys.argv[1], f)) > 0]
+path = os.path.join(sys.argv[1], max(logs))
+with open(path, "r+b") as f:
+    f.seek(-10, 2)
+    b = f.read(1)
+    f.seek(-10, 2)
+    f.write(bytes([b[0] ^ 0x20]))
+PY
+expect_exit 1 "show on a damaged log" "$smdl" show --db "$work/damaged" Account-1
+expect_output "$work/err" "smdl recover --db" "the damage names the way back"
+expect_exit 1 "fire on a damaged log" "$smdl" fire --db "$work/damaged" --now $now Account-1 add '{"amount": 1}'
+expect_exit 0 "recover" "$smdl" recover --db "$work/damaged"
+expect_output "$work/out" '"truncated_log": true' "recover says it cut the log"
+expect_output "$work/out" '"chain": "intact"' "recover verifies"
+expect_exit 0 "verify after recover" "$smdl" verify --db "$work/damaged"
+expect_exit 0 "fire after recover" "$smdl" fire --db "$work/damaged" --now $now Account-1 add '{"amount": 1}'
+rm "$work/damaged/CURRENT"
+expect_exit 1 "show without CURRENT" "$smdl" show --db "$work/damaged" Account-1
+expect_output "$work/err" "CURRENT file is missing" "a missing CURRENT is named"
+expect_exit 1 "deploy without CURRENT" "$smdl" deploy --db "$work/damaged" "$work/site.smdl"
+expect_exit 0 "recover without CURRENT" "$smdl" recover --db "$work/damaged"
+expect_exit 0 "show after recover" "$smdl" show --db "$work/damaged" Account-1
+expect_exit 1 "recover on a missing database" "$smdl" recover --db "$work/typo"
+
 # --- full disk and read-only file system -----------------------------------------
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$work/small" && mount -t tmpfs -o size=4m tmpfs "$work/small" 2>/dev/null; then
   mounts+=("$work/small")
