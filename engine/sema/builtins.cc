@@ -74,6 +74,17 @@ std::optional<BuiltinResult> Member(const std::string& name, const Type& r, cons
     if (a.empty() && AnyOf(r, {K::kString, K::kBytes, K::kList, K::kMap})) return BuiltinResult{Type::Int(), ""};
     return Fail(name, &r, a);
   }
+  if (name == "sum" || name == "min" || name == "max") {
+    // Over a list of numbers or durations (min and max: timestamps and strings too).
+    if (!a.empty()) return Fail(name, &r, a);
+    if (r.IsErrorOrDyn()) return BuiltinResult{Type::Dyn(), ""};
+    if (r.kind != K::kList) return Fail(name, &r, a);
+    Type element = r.params.empty() ? Type::Dyn() : r.params[0];
+    std::initializer_list<K> kinds = {K::kInt, K::kUint, K::kDouble, K::kDuration};
+    std::initializer_list<K> ordered = {K::kInt, K::kUint, K::kDouble, K::kDuration, K::kTimestamp, K::kString};
+    if (element.IsErrorOrDyn() || AnyOf(element, name == "sum" ? kinds : ordered)) return BuiltinResult{element, ""};
+    return Fail(name, &r, a);
+  }
   if (name == "contains" || name == "startsWith" || name == "endsWith" || name == "matches") {
     if (a.size() == 1 && AnyOf(r, {K::kString}) && AnyOf(a[0], {K::kString})) return BuiltinResult{Type::Bool(), ""};
     return Fail(name, &r, a);

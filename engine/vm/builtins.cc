@@ -78,6 +78,9 @@ const BuiltinEntry kBuiltins[] = {
     {"hasValue", Builtin::kHasValue, true, false, 1, 1},
     {"value", Builtin::kOptValue, true, false, 1, 1},
     {"orValue", Builtin::kOrValue, true, false, 2, 2},
+    {"sum", Builtin::kSum, true, false, 1, 2},
+    {"min", Builtin::kMin, true, false, 1, 1},
+    {"max", Builtin::kMax, true, false, 1, 1},
 };
 
 Value Bad(Builtin b) { return ops::NoSuchOverload(BuiltinName(b)); }
@@ -343,6 +346,36 @@ Value CallBuiltin(Builtin b, const Value* args, size_t argc, Budget& budget) {
     if (args[i].is_error()) return args[i];
   const Value& a = args[0];
   switch (b) {
+    case Builtin::kSum: {
+      // Numbers and durations; the zero comes from the list's static type
+      // (an int when it is not known), so an empty list sums to 0, 0.0 or 0s.
+      if (!a.is(K::kList)) return Bad(b);
+      Value total = argc > 1 ? args[1] : Value::Int(0);
+      for (const Value& item : a.list()) {
+        if (!(item.is(K::kInt) || item.is(K::kUint) || item.is(K::kDouble) || item.is(K::kDuration))) return Bad(b);
+        total = ops::Add(total, item);
+        if (total.is_error()) return total;
+      }
+      budget.steps += a.list().size();
+      return total;
+    }
+    case Builtin::kMin:
+    case Builtin::kMax: {
+      // Numbers, durations, timestamps and strings, compared as `<` does.
+      if (!a.is(K::kList)) return Bad(b);
+      if (a.list().empty()) return Value::Error(std::string(BuiltinName(b)) + "() of an empty list");
+      Value best = a.list().front();
+      for (const Value& item : a.list()) {
+        if (!(item.is(K::kInt) || item.is(K::kUint) || item.is(K::kDouble) || item.is(K::kDuration) ||
+              item.is(K::kTimestamp) || item.is(K::kString)))
+          return Bad(b);
+        Value better = b == Builtin::kMin ? ops::Less(item, best) : ops::Less(best, item);
+        if (better.is_error()) return better;
+        if (better.bool_value()) best = item;
+      }
+      budget.steps += a.list().size();
+      return best;
+    }
     case Builtin::kSize:
       switch (a.kind()) {
         case K::kString: {

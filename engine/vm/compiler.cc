@@ -499,6 +499,18 @@ class Compiler {
       // A pattern that does not compile fails every match: say so now.
       if (diags_) diags_->Error("E2028", e.args[1]->range, "this constant expression always fails: " + error);
     }
+    if (*builtin == Builtin::kSum && e.args.size() == 1) {
+      // The zero of the element type, so that an empty list sums to a value of the right type.
+      sema::Type list = TypeOf(*e.args[0]);
+      sema::TypeKind element = list.is(TypeKind::kList) && !list.params.empty() ? list.params[0].kind : TypeKind::kDyn;
+      Expr(*e.args[0]);
+      Const(element == TypeKind::kUint       ? Value::Uint(0)
+            : element == TypeKind::kDouble   ? Value::Double(0.0)
+            : element == TypeKind::kDuration ? Value::Duration(smdl::Duration{})
+                                             : Value::Int(0));
+      Emit(Op::kBuiltin, 2, static_cast<uint32_t>(*builtin));
+      return;
+    }
     for (const auto& a : e.args) Expr(*a);
     Emit(Op::kBuiltin, static_cast<uint16_t>(e.args.size()), static_cast<uint32_t>(*builtin));
   }

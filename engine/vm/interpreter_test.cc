@@ -451,3 +451,31 @@ TEST_CASE("a constant that always fails is reported where the error arises", "[v
   f.Compile(R"x(duration("2160h") > duration("1h") && "a".matches("(a)"))x", scope, &none);
   CHECK(none.all().empty());
 }
+
+namespace smdl {
+namespace {
+
+TEST_CASE("sum, min and max over lists", "[vm]") {
+  Fixture f;
+  auto eval = [&](const std::string& text) { return f.Eval(text).DebugString(); };
+  CHECK(eval("[1, 2, 3].sum()") == "6");
+  CHECK(eval("[1.5, 2.25].sum()") == "3.75");
+  CHECK(eval("[duration('1h'), duration('30m')].sum() == duration('90m')") == "true");
+  // An empty list sums to the zero of its element type.
+  CHECK(f.Eval("[1.5].filter(x, x > 2.0).sum()").is(vm::ValueKind::kDouble));
+  CHECK(f.Eval("[duration('1h')].filter(x, false).sum()").is(vm::ValueKind::kDuration));
+  CHECK(f.Eval("[1u].filter(x, false).sum()").is(vm::ValueKind::kUint));
+  CHECK(f.Eval("[9223372036854775807, 1].sum()").is_error());  // overflow, as + does
+  CHECK(eval("[3, 1, 2].min()") == "1");
+  CHECK(eval("[3, 1, 2].max()") == "3");
+  CHECK(eval("['b', 'a', 'c'].max()") == "\"c\"");
+  CHECK(eval("[timestamp('2026-01-01T00:00:00Z'), timestamp('2025-06-01T00:00:00Z')].min() == "
+             "timestamp('2025-06-01T00:00:00Z')") == "true");
+  Value empty = f.Eval("[1].filter(x, x > 1).min()");
+  REQUIRE(empty.is_error());
+  CHECK(empty.error_message() == "min() of an empty list");
+  CHECK(f.Eval("dyn([1, 'a']).sum()").is_error());
+}
+
+}  // namespace
+}  // namespace smdl

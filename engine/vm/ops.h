@@ -77,6 +77,9 @@ enum class Builtin : uint16_t {
   kHasValue,
   kOptValue,
   kOrValue,
+  kSum,  // xs.sum(): compiled with the zero of the element type as a second argument
+  kMin,
+  kMax,
 };
 
 const char* BuiltinName(Builtin b);
