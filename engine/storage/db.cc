@@ -20,8 +20,11 @@
 namespace smdl::storage {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"meta",  "definitions", "records", "index",      "audit",
-                                                    "history", "timers",    "outbox",  "idempotency"};
+constexpr const char* kFamilyNames[kFamilyCount] = {
+#define SMDL_FAMILY_NAME(id, name) name,
+    SMDL_FAMILIES(SMDL_FAMILY_NAME)
+#undef SMDL_FAMILY_NAME
+};
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::Ok();

@@ -22,18 +22,28 @@
 
 namespace smdl::storage {
 
+// The column families, one line each: the enum name, the RocksDB name, and
+// what it holds. Family, FamilyName and the families Open creates all come
+// from this list.
+#define SMDL_FAMILIES(X)                                                                            \
+  X(kMeta, "meta")                /* counters and the current definition version */               \
+  X(kDefinitions, "definitions")  /* definition version -> modules (source text, hashes) */       \
+  X(kRecords, "records")          /* record id -> record JSON */                                  \
+  X(kIndex, "index")              /* type \0 state \0 id -> "" (list by type and state) */        \
+  X(kAudit, "audit")              /* sequence -> audit entry JSON (append-only, hash-chained) */  \
+  X(kHistory, "history")          /* record id \0 sequence -> "" (a record's audit entries) */    \
+  X(kTimers, "timers")            /* due time \0 record id \0 timer name -> timer JSON */         \
+  X(kOutbox, "outbox")            /* sequence -> message JSON */                                  \
+  X(kIdempotency, "idempotency")  /* idempotency key -> JSON of the first result */
+
 enum class Family {
-  kMeta,         // counters and the current definition version
-  kDefinitions,  // definition version -> modules (source text, hashes)
-  kRecords,      // record id -> record JSON
-  kIndex,        // type \0 state \0 id -> "" (list by type and state)
-  kAudit,        // sequence -> audit entry JSON (append-only, hash-chained)
-  kHistory,      // record id \0 sequence -> "" (a record's audit entries)
-  kTimers,       // due time \0 record id \0 timer name -> timer JSON
-  kOutbox,       // sequence -> message JSON
-  kIdempotency,  // idempotency key -> JSON of the first result
+#define SMDL_FAMILY_ENUM(id, name) id,
+  SMDL_FAMILIES(SMDL_FAMILY_ENUM)
+#undef SMDL_FAMILY_ENUM
 };
-inline constexpr int kFamilyCount = 9;
+#define SMDL_FAMILY_COUNT(id, name) +1
+inline constexpr int kFamilyCount = 0 SMDL_FAMILIES(SMDL_FAMILY_COUNT);
+#undef SMDL_FAMILY_COUNT
 const char* FamilyName(Family family);
 
 // How a commit reaches the disk.

@@ -50,37 +50,10 @@ struct BuiltinEntry {
 };
 
 const BuiltinEntry kBuiltins[] = {
-    {"size", Builtin::kSize, true, true, 1, 1},
-    {"contains", Builtin::kContains, true, false, 2, 2},
-    {"startsWith", Builtin::kStartsWith, true, false, 2, 2},
-    {"endsWith", Builtin::kEndsWith, true, false, 2, 2},
-    {"matches", Builtin::kMatches, true, true, 2, 2},
-    {"int", Builtin::kToInt, false, true, 1, 1},
-    {"uint", Builtin::kToUint, false, true, 1, 1},
-    {"double", Builtin::kToDouble, false, true, 1, 1},
-    {"string", Builtin::kToString, false, true, 1, 1},
-    {"bytes", Builtin::kToBytes, false, true, 1, 1},
-    {"bool", Builtin::kToBool, false, true, 1, 1},
-    {"timestamp", Builtin::kToTimestamp, false, true, 1, 1},
-    {"duration", Builtin::kToDuration, false, true, 1, 1},
-    {"dyn", Builtin::kDyn, false, true, 1, 1},
-    {"type", Builtin::kTypeOf, false, true, 1, 1},
-    {"getFullYear", Builtin::kGetFullYear, true, false, 1, 2},
-    {"getMonth", Builtin::kGetMonth, true, false, 1, 2},
-    {"getDayOfYear", Builtin::kGetDayOfYear, true, false, 1, 2},
-    {"getDayOfMonth", Builtin::kGetDayOfMonth, true, false, 1, 2},
-    {"getDate", Builtin::kGetDate, true, false, 1, 2},
-    {"getDayOfWeek", Builtin::kGetDayOfWeek, true, false, 1, 2},
-    {"getHours", Builtin::kGetHours, true, false, 1, 2},
-    {"getMinutes", Builtin::kGetMinutes, true, false, 1, 2},
-    {"getSeconds", Builtin::kGetSeconds, true, false, 1, 2},
-    {"getMilliseconds", Builtin::kGetMilliseconds, true, false, 1, 2},
-    {"hasValue", Builtin::kHasValue, true, false, 1, 1},
-    {"value", Builtin::kOptValue, true, false, 1, 1},
-    {"orValue", Builtin::kOrValue, true, false, 2, 2},
-    {"sum", Builtin::kSum, true, false, 1, 2},
-    {"min", Builtin::kMin, true, false, 1, 1},
-    {"max", Builtin::kMax, true, false, 1, 1},
+#define SMDL_BUILTIN_ENTRY(id, name, receiver, global, min_args, max_args) \
+  {name, Builtin::id, receiver, global, min_args, max_args},
+    SMDL_BUILTINS(SMDL_BUILTIN_ENTRY)
+#undef SMDL_BUILTIN_ENTRY
 };
 
 Value Bad(Builtin b) { return ops::NoSuchOverload(BuiltinName(b)); }

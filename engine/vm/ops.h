@@ -47,39 +47,50 @@ Value NoSuchOverload(std::string_view function);
 
 }  // namespace ops
 
-// Standard functions, resolved by name and form at compile time.
+// Standard functions, resolved by name and form at compile time, one line
+// each: the enum name, the name in expressions, whether the receiver form
+// (`x.f()`) and the function form (`f(x)`) are allowed, and the least and
+// most arguments, counting the receiver. Builtin and the lookup table in
+// builtins.cc come from this list; their signatures for the checker are
+// sema/builtins.cc.
+#define SMDL_BUILTINS(X)                                \
+  X(kSize, "size", true, true, 1, 1)                    \
+  X(kContains, "contains", true, false, 2, 2)           \
+  X(kStartsWith, "startsWith", true, false, 2, 2)       \
+  X(kEndsWith, "endsWith", true, false, 2, 2)           \
+  X(kMatches, "matches", true, true, 2, 2)              \
+  X(kToInt, "int", false, true, 1, 1)                   \
+  X(kToUint, "uint", false, true, 1, 1)                 \
+  X(kToDouble, "double", false, true, 1, 1)             \
+  X(kToString, "string", false, true, 1, 1)             \
+  X(kToBytes, "bytes", false, true, 1, 1)               \
+  X(kToBool, "bool", false, true, 1, 1)                 \
+  X(kToTimestamp, "timestamp", false, true, 1, 1)       \
+  X(kToDuration, "duration", false, true, 1, 1)         \
+  X(kDyn, "dyn", false, true, 1, 1)                     \
+  X(kTypeOf, "type", false, true, 1, 1)                 \
+  X(kGetFullYear, "getFullYear", true, false, 1, 2)     \
+  X(kGetMonth, "getMonth", true, false, 1, 2)           \
+  X(kGetDayOfYear, "getDayOfYear", true, false, 1, 2)   \
+  X(kGetDayOfMonth, "getDayOfMonth", true, false, 1, 2) \
+  X(kGetDate, "getDate", true, false, 1, 2)             \
+  X(kGetDayOfWeek, "getDayOfWeek", true, false, 1, 2)   \
+  X(kGetHours, "getHours", true, false, 1, 2)           \
+  X(kGetMinutes, "getMinutes", true, false, 1, 2)       \
+  X(kGetSeconds, "getSeconds", true, false, 1, 2)       \
+  X(kGetMilliseconds, "getMilliseconds", true, false, 1, 2) \
+  X(kHasValue, "hasValue", true, false, 1, 1)           \
+  X(kOptValue, "value", true, false, 1, 1)              \
+  X(kOrValue, "orValue", true, false, 2, 2)             \
+  /* xs.sum(): compiled with the zero of the element type as a second argument */ \
+  X(kSum, "sum", true, false, 1, 2)                     \
+  X(kMin, "min", true, false, 1, 1)                     \
+  X(kMax, "max", true, false, 1, 1)
+
 enum class Builtin : uint16_t {
-  kSize,
-  kContains,
-  kStartsWith,
-  kEndsWith,
-  kMatches,
-  kToInt,
-  kToUint,
-  kToDouble,
-  kToString,
-  kToBytes,
-  kToBool,
-  kToTimestamp,
-  kToDuration,
-  kDyn,
-  kTypeOf,
-  kGetFullYear,
-  kGetMonth,
-  kGetDayOfYear,
-  kGetDayOfMonth,
-  kGetDate,
-  kGetDayOfWeek,
-  kGetHours,
-  kGetMinutes,
-  kGetSeconds,
-  kGetMilliseconds,
-  kHasValue,
-  kOptValue,
-  kOrValue,
-  kSum,  // xs.sum(): compiled with the zero of the element type as a second argument
-  kMin,
-  kMax,
+#define SMDL_BUILTIN_ENUM(id, name, receiver, global, min_args, max_args) id,
+  SMDL_BUILTINS(SMDL_BUILTIN_ENUM)
+#undef SMDL_BUILTIN_ENUM
 };
 
 const char* BuiltinName(Builtin b);
