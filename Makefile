@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-all fuzz bench clean
+.PHONY: all deps configure build demo test test-all fuzz soak bench clean
 
 all: build
 
@@ -31,6 +31,11 @@ test-all: build
 
 fuzz: deps
 	@bash tools/fuzz.sh
+
+# Hours of fuzzing and kill rounds (tools/soak.sh; SMDL_SOAK_FUZZ_SECONDS,
+# SMDL_SOAK_KILL_ROUNDS); exits non-zero on any finding.
+soak: deps
+	@bash tools/soak.sh
 
 bench: build
 	@bash bench/run.sh
