@@ -254,7 +254,7 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
   }
   for (const auto& [key, value] : params.items()) {
     (void)value;
-    if (std::none_of(declared->begin(), declared->end(), [&](const ir::Param& p) { return p.name == key; }))
+    if (std::none_of(declared->begin(), declared->end(), [&key = key](const ir::Param& p) { return p.name == key; }))
       return InvalidArgument("event '" + event + "' has no parameter '" + key + "'");
   }
   const ir::Transition* taken = nullptr;
@@ -341,7 +341,7 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
   const auto& fields = m_.record().fields;
   for (const auto& [key, value] : request_.args.items()) {
     (void)value;
-    if (std::none_of(fields.begin(), fields.end(), [&](const sema::FieldInfo& f) { return f.name == key; }))
+    if (std::none_of(fields.begin(), fields.end(), [&key = key](const sema::FieldInfo& f) { return f.name == key; }))
       return InvalidArgument("record " + sema::ShortName(m_.record_type()) + " has no field '" + key + "'");
   }
   fields_.assign(fields.size(), vm::Value());

@@ -1,6 +1,7 @@
 #include "runtime/sla.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/time.h"
 #include "calendar/sla_clock.h"
@@ -87,7 +88,10 @@ Status EvalTarget(SlaContext& ctx, const ir::Sla& sla, Duration& out) {
     return FailedPrecondition("the target of sla '" + sla.name + "' is not a duration: " +
                               (v.is_error() ? v.error_message() : v.DebugString()));
   out = v.duration_value();
-  if (ToNanos(out) < 0) return FailedPrecondition("the target of sla '" + sla.name + "' is negative");
+  if (out.seconds < 0 || out.nanos < 0) return FailedPrecondition("the target of sla '" + sla.name + "' is negative");
+  // Clocks count nanoseconds in 64 bits: about 292 years.
+  if (out.seconds >= std::numeric_limits<int64_t>::max() / 1000000000 - 1)
+    return FailedPrecondition("the target of sla '" + sla.name + "' is longer than an SLA clock can count (292 years)");
   return Status::Ok();
 }
 

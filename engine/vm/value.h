@@ -87,7 +87,7 @@ void Release(HeapObject* object);
 class MapData {
  public:
   const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
-  size_t size() const { return entries_.size(); }
+  size_t size() const;  // defined after Value, which must be complete for it
   // The value under `key`, or nullptr.
   const Value* Find(const Value& key) const;
   // The value under the string key `key`, or nullptr (no Value is built).
@@ -262,6 +262,8 @@ class Value {
     detail::HeapObject* h;
   } bits_;
 };
+
+inline size_t MapData::size() const { return entries_.size(); }
 
 static_assert(sizeof(Value) == 16, "Value must stay small");
 

@@ -138,6 +138,24 @@ expect_output "$work/out" '"balance": 1e+308' "the balance kept its last value"
 expect_exit 0 "the smallest double" "$smdl" fire --db "$db" --now $now Account-1 add '{"amount": 5e-324}'
 expect_exit 0 "verify after the numeric edges" "$smdl" verify --db "$db"
 
+# An SLA target longer than a clock can count (about 292 years of
+# nanoseconds) is refused with that reason, not an overflow.
+cat > "$work/sla.smdl" <<'SMDL'
+module site.sla;
+record Case { grace: duration = duration("1h"); }
+process Cases for Case {
+  sla settle { target grace; start on create; stop on enter done; }
+  initial state open { on finish -> done; }
+  final state done;
+}
+SMDL
+expect_exit 0 "deploy the SLA site" "$smdl" deploy --db "$work/sla-db" "$work/sla.smdl"
+for grace in 315576000000s 2562048h; do
+  expect_exit 1 "an SLA target of $grace" "$smdl" create --db "$work/sla-db" --now $now Case "{\"grace\": \"$grace\"}"
+  expect_output "$work/err" "longer than an SLA clock can count" "the target of $grace is too long, and says so"
+done
+expect_exit 0 "an SLA target of 2562047h" "$smdl" create --db "$work/sla-db" --now $now Case '{"grace": "2562047h"}'
+
 # --- actors and values that try to forge output --------------------------------
 expect_exit 1 "an actor with a newline" "$smdl" fire --db "$db" --now $now --actor "$(printf 'bob\n    9  2026-03-02T09:00:00Z  alice')" Account-1 close
 expect_output "$work/err" "control character" "the actor's control character is named"
