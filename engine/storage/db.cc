@@ -83,7 +83,12 @@ class InfoLog final : public rocksdb::Logger {
   std::FILE* file_ = nullptr;
 };
 
-// What is in a database directory before it is opened.
+// What is in a database directory before it is opened. Without CURRENT, a
+// directory that holds data (a write-ahead log or a table file)
+// is a damaged database; one that holds only what a creation writes before
+// CURRENT (LOG, LOCK, IDENTITY, a manifest, options: a creation that was
+// interrupted, so nothing was ever acknowledged) counts as empty; anything
+// else is not a database.
 enum class DirState { kMissing, kEmpty, kDatabase, kNoCurrent, kForeign };
 
 DirState Inspect(const std::string& dir) {
@@ -91,17 +96,22 @@ DirState Inspect(const std::string& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return DirState::kMissing;
   if (!fs::is_directory(dir, ec)) return DirState::kForeign;
-  bool any = false, rocks = false;
+  bool data = false, foreign = false;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    any = true;
     std::string name = entry.path().filename().string();
     if (name == "CURRENT") return DirState::kDatabase;
-    if (name == "IDENTITY" || name.rfind("MANIFEST-", 0) == 0 || name.rfind("OPTIONS-", 0) == 0 ||
-        (name.size() > 4 && (name.ends_with(".sst") || name.ends_with(".log"))))
-      rocks = true;
+    // A write-ahead log exists only once CURRENT did (RocksDB makes the log
+    // after the manifest and CURRENT).
+    if (name.ends_with(".sst") || (name.size() > 4 && name.ends_with(".log"))) {
+      data = true;
+    } else if (!(name == "LOG" || name.rfind("LOG.old", 0) == 0 || name == "LOCK" || name == "IDENTITY" ||
+                 name.rfind("MANIFEST-", 0) == 0 || name.rfind("OPTIONS-", 0) == 0 || name.ends_with(".dbtmp") ||
+                 name == "CURRENT.smdl-recover")) {
+      foreign = true;
+    }
   }
-  if (!any) return DirState::kEmpty;
-  return rocks ? DirState::kNoCurrent : DirState::kForeign;
+  if (data) return DirState::kNoCurrent;
+  return foreign ? DirState::kForeign : DirState::kEmpty;
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(const rocksdb::ColumnFamilyOptions& options) {

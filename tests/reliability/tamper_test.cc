@@ -428,6 +428,26 @@ TEST_CASE("a missing CURRENT file stops the open; recover rebuilds it", "[reliab
   CHECK(desk.Verify().ok());
 }
 
+TEST_CASE("a creation killed before its first commit leaves no damaged database", "[reliability][damage]") {
+  // What a creation writes before CURRENT exists: nothing was acknowledged.
+  TempDir dir;
+  for (const char* name : {"LOG", "LOCK", "IDENTITY", "MANIFEST-000001", "OPTIONS-000005.dbtmp"})
+    std::ofstream(dir.path() + "/" + name);
+  EngineOptions options;
+  options.create_if_missing = false;
+  CHECK(Engine::Open(dir.path(), options).status().code() == StatusCode::kNotFound);
+  options.create_if_missing = true;
+  auto opened = Engine::Open(dir.path(), options);
+  INFO(opened.status().message());
+  REQUIRE(opened.ok());
+  CHECK((*opened)->DeploySources({{"desk.smdl", kModule}}).ok());
+  // With data in a log, the same directory is a damaged database instead.
+  TempDir damaged;
+  std::ofstream(damaged.path() + "/LOG");
+  std::ofstream(damaged.path() + "/000004.log");
+  CHECK(Engine::Open(damaged.path(), options).status().code() == StatusCode::kCorruption);
+}
+
 TEST_CASE("only a create opens a database that is not there", "[reliability][damage]") {
   TempDir dir;
   std::string missing = dir.path() + "/typo";
