@@ -4,6 +4,7 @@
 
 #include "base/sha256.h"
 #include "runtime/commit_log.h"
+#include "runtime/record.h"
 #include "sema/checker.h"
 
 namespace smdl::runtime {
@@ -31,7 +32,9 @@ Status DefinitionStore::ForEachDeploy(const std::function<bool(json entry)>& vis
   // in sequence order.
   Status inner;
   Status scan = db_.ScanPrefix(storage::Family::kHistory, std::string(1, '\0'), [&](std::string_view key, std::string_view) {
-    auto entry = db_.Get(storage::Family::kAudit, key.substr(1));
+    DecodedHistoryKey history;
+    if (!DecodeHistoryKey(key, history)) return true;  // Verify reports it
+    auto entry = db_.Get(storage::Family::kAudit, storage::EncodeU64(history.audit_seq));
     if (!entry.ok()) { inner = entry.status(); return false; }
     if (!entry->has_value()) return true;  // Verify reports a dangling index entry
     json doc = json::parse(**entry, nullptr, false);

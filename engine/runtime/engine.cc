@@ -248,12 +248,10 @@ StatusOr<std::string> Engine::List(const ListQuery& query) const {
     if (query.limit == 0) return std::string("[]");
     Status inner;
     Status scan = impl_->db->ScanPrefix(Family::kIndex, prefix, [&](std::string_view key, std::string_view) {
-      size_t first = key.find('\0');
-      size_t second = key.find('\0', first + 1);
-      if (first == std::string_view::npos || second == std::string_view::npos) return true;
-      if (!query.state.empty() && key.substr(first + 1, second - first - 1) != query.state) return true;
-      std::string id(key.substr(second + 1));
-      auto record = impl_->Load(id);
+      runtime::DecodedIndexKey index;
+      if (!runtime::DecodeIndexKey(key, index)) return true;
+      if (!query.state.empty() && index.state != query.state) return true;
+      auto record = impl_->Load(index.id);
       if (!record.ok()) { inner = record.status(); return false; }
       if (!record->has_value()) return true;
       auto def = impl_->definitions->Get((*record)->definition);

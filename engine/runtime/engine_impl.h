@@ -133,7 +133,7 @@ struct Engine::Impl {
 
   StatusOr<std::string> AllocateId(const std::string& qualified_type, std::string& counter_key, uint64_t& value) {
     std::string prefix = sema::ShortName(qualified_type);
-    counter_key = "ids/" + prefix;
+    counter_key = runtime::IdCounterKey(qualified_type);
     std::lock_guard<std::mutex> lock(id_mu);
     auto it = id_counters.find(counter_key);
     if (it == id_counters.end()) {

@@ -1,6 +1,7 @@
 #include "runtime/record.h"
 
 #include "base/time.h"
+#include "sema/types.h"
 #include "storage/db.h"
 
 namespace smdl::runtime {
@@ -92,8 +93,28 @@ std::string IndexKey(const std::string& type, const std::string& state, const st
   return type + '\0' + state + '\0' + id;
 }
 
+bool DecodeIndexKey(std::string_view key, DecodedIndexKey& out) {
+  size_t first = key.find('\0');
+  size_t second = first == std::string_view::npos ? first : key.find('\0', first + 1);
+  if (second == std::string_view::npos) return false;
+  out.type = std::string(key.substr(0, first));
+  out.state = std::string(key.substr(first + 1, second - first - 1));
+  out.id = std::string(key.substr(second + 1));
+  return true;
+}
+
 std::string HistoryKey(const std::string& record_id, uint64_t audit_seq) {
   return record_id + '\0' + storage::EncodeU64(audit_seq);
 }
+
+bool DecodeHistoryKey(std::string_view key, DecodedHistoryKey& out) {
+  // The sequence's 8 bytes may hold zero bytes too: they are counted from the end.
+  if (key.size() < 9 || key[key.size() - 9] != '\0') return false;
+  out.record_id = std::string(key.substr(0, key.size() - 9));
+  out.audit_seq = storage::DecodeU64(key.substr(key.size() - 8));
+  return true;
+}
+
+std::string IdCounterKey(const std::string& qualified_type) { return "ids/" + sema::ShortName(qualified_type); }
 
 }  // namespace smdl::runtime

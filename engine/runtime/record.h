@@ -52,9 +52,24 @@ std::string TimerValue(const std::string& record_id, const TimerRef& timer);
 
 // Keys of the list index: type \0 state \0 id.
 std::string IndexKey(const std::string& type, const std::string& state, const std::string& id);
+struct DecodedIndexKey {
+  std::string type;
+  std::string state;
+  std::string id;
+};
+bool DecodeIndexKey(std::string_view key, DecodedIndexKey& out);
 
 // Keys of the history index: record id \0 audit sequence (big-endian); a
 // deploy's record id is empty. The value is empty.
 std::string HistoryKey(const std::string& record_id, uint64_t audit_seq);
+struct DecodedHistoryKey {
+  std::string record_id;
+  uint64_t audit_seq = 0;
+};
+bool DecodeHistoryKey(std::string_view key, DecodedHistoryKey& out);
+
+// The meta key of the counter that numbers the ids of a record type
+// ("ids/Incident" gives Incident-1, Incident-2, ...).
+std::string IdCounterKey(const std::string& qualified_type);
 
 }  // namespace smdl::runtime

@@ -43,19 +43,16 @@ Status CompareFamily(const storage::Db& db, Family family, const std::map<std::s
 }
 
 std::string DescribeHistoryKey(std::string_view key) {
-  // record id, a zero byte, and 8 bytes of sequence (which may hold zeros too)
-  if (key.size() < 9 || key[key.size() - 9] != '\0') return "an unreadable history entry";
-  std::string record(key.substr(0, key.size() - 9));
-  return "the history entry of audit entry " + std::to_string(storage::DecodeU64(key.substr(key.size() - 8))) +
-         (record.empty() ? std::string(" (a deploy)") : " (record " + record + ")");
+  runtime::DecodedHistoryKey history;
+  if (!runtime::DecodeHistoryKey(key, history)) return "an unreadable history entry";
+  return "the history entry of audit entry " + std::to_string(history.audit_seq) +
+         (history.record_id.empty() ? std::string(" (a deploy)") : " (record " + history.record_id + ")");
 }
 
 std::string DescribeIndexKey(std::string_view key) {
-  size_t first = key.find('\0');
-  size_t last = key.rfind('\0');
-  if (first == std::string_view::npos || first == last) return "an unreadable list entry";
-  return "the list entry of " + std::string(key.substr(last + 1)) + " (" + std::string(key.substr(0, first)) +
-         " in state '" + std::string(key.substr(first + 1, last - first - 1)) + "')";
+  runtime::DecodedIndexKey index;
+  if (!runtime::DecodeIndexKey(key, index)) return "an unreadable list entry";
+  return "the list entry of " + index.id + " (" + index.type + " in state '" + index.state + "')";
 }
 
 std::string DescribeTimerKey(std::string_view key) {
@@ -185,13 +182,11 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       }
       index[runtime::IndexKey(replayed.type, replayed.state, id)] = "";
       for (const auto& t : replayed.timers) timers[runtime::TimerKey(id, t)] = runtime::TimerValue(id, t);
-      size_t dash = id.rfind('-');
-      if (dash != std::string::npos) {
-        std::string number = id.substr(dash + 1);
-        if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos && number.size() < 20) {
-          uint64_t& highest = highest_id["ids/" + id.substr(0, dash)];
-          highest = std::max<uint64_t>(highest, std::stoull(number));
-        }
+      // Ids are SHORTTYPE-N, N from the type's counter.
+      std::string number = id.substr(id.rfind('-') + 1);
+      if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos && number.size() < 20) {
+        uint64_t& highest = highest_id[runtime::IdCounterKey(replayed.type)];
+        highest = std::max<uint64_t>(highest, std::stoull(number));
       }
       return true;
     });
