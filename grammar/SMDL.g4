@@ -29,7 +29,13 @@ declaration
     | calendarDecl
     | processDecl
     | testDecl
+    | roleDecl
     ;
+
+// ---------------------------------------------------------------- roles
+
+// The roles an actor may hold; `requires` and tests name them.
+roleDecl : ROLE ident (',' ident)* ';' ;
 
 // ---------------------------------------------------------------- types
 
@@ -143,12 +149,16 @@ stateDecl
     ;
 
 transition
-    : ON ident ('(' params? ')')? guard? ('->' target=ident)? transitionBody # eventTransition
+    : ON ident ('(' params? ')')? requiresClause? guard? ('->' target=ident)? transitionBody # eventTransition
     | AFTER expr '->' target=ident transitionBody                           # timerTransition
     | guard '->' target=ident transitionBody                                # automaticTransition
     ;
 
 guard : WHEN expr ;
+
+// Every group must be held; a group is met by any one of its roles.
+requiresClause : REQUIRES roleGroup (',' roleGroup)* ;
+roleGroup : ident ('|' ident)* ;
 
 transitionBody : ';' | actionBlock ;
 
@@ -157,7 +167,11 @@ actionBlock : '{' action* '}' ;
 action
     : (THIS '.')? ident '=' expr ';'                   # assignAction
     | EMIT STRING payload? ';'                         # emitAction
+    | ifAction                                         # conditionalAction
+    | FOR ident IN expr actionBlock                    # forAction
     ;
+
+ifAction : IF expr actionBlock (ELSE (actionBlock | ifAction))? ;
 
 payload : '{' (fieldInit (',' fieldInit)* ','?)? '}' ;
 
@@ -167,14 +181,17 @@ testDecl : TEST STRING '{' testStep* '}' ;
 
 testStep
     : CLOCK STRING ';'                                             # clockStep
-    | LET ident '=' CREATE qualifiedName payload ';'               # createStep
-    | FIRE ident '.' ident ('(' (namedArg (',' namedArg)*)? ')')? (BY expr)? REJECTED? ';' # fireStep
+    | LET ident '=' CREATE qualifiedName payload actorClause? REJECTED? ';' # createStep
+    | FIRE ident '.' ident ('(' (namedArg (',' namedArg)*)? ')')? actorClause? REJECTED? ';' # fireStep
     | ADVANCE TO STRING ';'                                        # advanceToStep
     | ADVANCE BY expr ';'                                          # advanceByStep
     | EXPECT expr ';'                                              # expectStep
     ;
 
 namedArg : ident ':' expr ;
+
+// Who acts in a test step: `by "carol" with roles [cab]`.
+actorClause : BY expr (WITH ROLES '[' (ident (',' ident)*)? ']')? ;
 
 // ---------------------------------------------------------------- CEL expressions
 
@@ -232,7 +249,8 @@ ident
     | WORKING | PROCESS | FOR | ON | CREATE | SLA | TARGET | START | STOP
     | PAUSE | RESUME | RESET | RETARGET | WARN | AT | BREACH | ENTER | LEAVE
     | EVENT | EMIT | FIRE | INITIAL | FINAL | STATE | AFTER | WHEN | TEST
-    | CLOCK | LET | ADVANCE | TO | BY | EXPECT | REJECTED
+    | CLOCK | LET | ADVANCE | TO | BY | EXPECT | REJECTED | ROLE | ROLES | REQUIRES
+    | WITH | IF | ELSE
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -288,6 +306,12 @@ TO       : 'to' ;
 BY       : 'by' ;
 EXPECT   : 'expect' ;
 REJECTED : 'rejected' ;
+ROLE     : 'role' ;
+ROLES    : 'roles' ;
+REQUIRES : 'requires' ;
+WITH     : 'with' ;
+IF       : 'if' ;
+ELSE     : 'else' ;
 THIS     : 'this' ;
 IN       : 'in' ;
 TRUE     : 'true' ;

@@ -12,6 +12,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kResourceExhausted: return "resource exhausted";
     case StatusCode::kIoError: return "I/O error";
     case StatusCode::kCorruption: return "corruption";
+    case StatusCode::kAborted: return "aborted";
     case StatusCode::kInternal: return "internal error";
   }
   return "unknown";

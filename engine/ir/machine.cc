@@ -23,6 +23,7 @@ class MachineBuilder {
     scope.module = m_->process_->module;
     scope.record = m_->record_;
     scope.has_now = true;
+    scope.has_actor = true;
     return scope;
   }
   Status Compile(const ast::Expr& expr, const vm::Scope& scope, ExprPtr& out) {
@@ -60,6 +61,20 @@ Status MachineBuilder::CompileActions(const std::vector<ast::Action>& actions, c
     if (a.kind == ast::Action::Kind::kEmit) {
       action.kind = Action::Kind::kEmit;
       SMDL_RETURN_IF_ERROR(CompileEmit(a.message, a.payload, scope, action.emit));
+    } else if (a.kind == ast::Action::Kind::kIf) {
+      action.kind = Action::Kind::kIf;
+      SMDL_RETURN_IF_ERROR(Compile(*a.value, scope, action.value));
+      SMDL_RETURN_IF_ERROR(CompileActions(a.body, scope, action.body));
+      SMDL_RETURN_IF_ERROR(CompileActions(a.else_body, scope, action.else_body));
+    } else if (a.kind == ast::Action::Kind::kFor) {
+      action.kind = Action::Kind::kFor;
+      action.variable = a.field.text;
+      SMDL_RETURN_IF_ERROR(Compile(*a.value, scope, action.value));
+      vm::Scope inner = scope;
+      auto info = program_.expr_info.find(a.value.get());
+      sema::Type list = info == program_.expr_info.end() ? sema::Type::Dyn() : info->second.type;
+      inner.locals.emplace_back(a.field.text, list.is(sema::TypeKind::kList) ? list.elem() : sema::Type::Dyn());
+      SMDL_RETURN_IF_ERROR(CompileActions(a.body, inner, action.body));
     } else {
       action.kind = Action::Kind::kAssign;
       const auto& fields = m_->record_->fields;
@@ -173,6 +188,11 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
       vm::Scope scope = BaseScope();
       if (t.kind == ast::Transition::Kind::kEvent) {
         tr.event = t.event.text;
+        for (const auto& group : t.requires_roles) {
+          std::vector<std::string> roles;
+          for (const auto& r : group) roles.push_back(r.text);
+          tr.requires_roles.push_back(std::move(roles));
+        }
         for (const auto& p : m_->events_[tr.event]) scope.locals.emplace_back(p.name, p.type);
       }
       if (t.guard) {

@@ -27,11 +27,14 @@ struct Emit {
 };
 
 struct Action {
-  enum class Kind { kAssign, kEmit };
+  enum class Kind { kAssign, kEmit, kIf, kFor };
   Kind kind = Kind::kAssign;
   int field = -1;  // kAssign: index in the record's fields
-  ExprPtr value;   // kAssign
+  ExprPtr value;   // kAssign: the value; kIf: the condition; kFor: the list
   Emit emit;       // kEmit
+  std::vector<Action> body;       // kIf: then; kFor: run once per item, the item as the last local
+  std::vector<Action> else_body;  // kIf
+  std::string variable;           // kFor
 };
 
 struct Param {
@@ -47,6 +50,8 @@ struct Transition {
   std::string guard_text;     // the guard's source, for rejections
   ExprPtr delay;              // kTimer
   int target = -1;            // -1: internal (stays in the state)
+  // kEvent: every group must be met by the actor, a group by any of its roles.
+  std::vector<std::vector<std::string>> requires_roles;
   std::vector<Action> actions;
   std::string timer_name;     // kTimer: "after:STATE:N"
 };

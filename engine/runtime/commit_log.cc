@@ -41,7 +41,7 @@ uint64_t CommitLog::last_audit_seq() const {
 }
 
 Status CommitLog::Commit(PendingCommit& commit) {
-  Waiter self{&commit, false, Status::Ok()};
+  Waiter self{&commit, false, Status::Ok(), Status::Ok()};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&self);
   while (!self.done) {
@@ -57,7 +57,7 @@ Status CommitLog::Commit(PendingCommit& commit) {
     Status status = WriteGroup(group);
     lock.lock();
     for (Waiter* w : group) {
-      w->status = status;
+      w->status = w->conflict.ok() ? status : w->conflict;
       w->done = true;
     }
     leader_active_ = false;
@@ -66,16 +66,42 @@ Status CommitLog::Commit(PendingCommit& commit) {
   return self.status;
 }
 
+Status CommitLog::CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group) {
+  for (const auto& [id, read] : commit.reads) {
+    uint64_t now = 0;
+    auto written = written_in_group.find(id);
+    if (written != written_in_group.end()) {
+      now = written->second;
+    } else {
+      auto stored = db_.Get(storage::Family::kRecords, id);
+      if (!stored.ok()) return stored.status();
+      if (stored->has_value()) {
+        auto record = RecordState::FromJson(**stored);
+        if (!record.ok()) return record.status();
+        now = record->version;
+      }
+    }
+    if (now != read)
+      return Aborted("record " + id + " changed while this operation read it (version " + std::to_string(read) +
+                     " read, " + std::to_string(now) + " now)");
+  }
+  return Status::Ok();
+}
+
 Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
   uint64_t audit_seq = audit_seq_;
   uint64_t outbox_seq = outbox_seq_;
   std::string hash = last_hash_;
   storage::WriteBatch batch;
   std::map<std::string, uint64_t> counters;
+  std::map<std::string, uint64_t> written;  // records written by the group so far -> version
   for (Waiter* w : group) {
     PendingCommit& c = *w->commit;
     c.audit_seqs.clear();
     c.outbox_seqs.clear();
+    w->conflict = CheckReads(c, written);
+    if (!w->conflict.ok()) continue;
+    for (const auto& [id, version] : c.writes) written[id] = version;
     batch.Append(c.batch);
     for (auto& entry : c.audit) {
       entry["seq"] = ++audit_seq;

@@ -29,6 +29,13 @@ struct PendingCommit {
   std::vector<nlohmann::json> audit;   // entries; seq, prev and hash are added
   std::vector<nlohmann::json> outbox;  // messages; seq and audit_seq are added
   std::vector<std::pair<std::string, uint64_t>> counters;  // meta key -> at least this value
+  // Optimistic checks: each record read (id -> the version read, 0 for one
+  // that did not exist) must still have that version when the group is
+  // written, or this commit alone fails with kAborted. `writes` names the
+  // records this commit writes (id -> version after), so that a later
+  // commit of the same group that read them sees the change.
+  std::map<std::string, uint64_t> reads;
+  std::map<std::string, uint64_t> writes;
 
   // Filled in by Commit.
   std::vector<uint64_t> audit_seqs;
@@ -57,8 +64,11 @@ class CommitLog {
     PendingCommit* commit;
     bool done = false;
     Status status;
+    Status conflict;  // set by the leader: this commit's reads are stale
   };
   Status WriteGroup(std::vector<Waiter*>& group);
+  // kAborted naming the first record `commit` read that has changed since.
+  Status CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group);
 
   storage::Db& db_;
   mutable std::mutex mu_;

@@ -3,6 +3,7 @@
 // its record (striped), executes, and commits its outcome in one batch.
 #include "smdl/engine.h"
 
+#include <cctype>
 #include <chrono>
 
 #include "base/json_input.h"
@@ -44,6 +45,24 @@ Status CheckActor(const std::string& actor) {
         std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(c));
         return std::string(hex);
       }() + ")");
+  return Status::Ok();
+}
+
+constexpr size_t kMaxRoles = 64;
+
+// Who acts: the actor's name, and roles that are names as SMDL writes them.
+Status CheckCaller(const CallOptions& call) {
+  SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
+  if (call.roles.size() > kMaxRoles) return InvalidArgument("more than " + std::to_string(kMaxRoles) + " roles");
+  for (const auto& role : call.roles) {
+    bool name = !role.empty() && role.size() <= 64 && !std::isdigit(static_cast<unsigned char>(role[0]));
+    for (char c : role) name = name && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!name)
+      return InvalidArgument(
+          (std::all_of(role.begin(), role.end(), [](char c) { return c >= 0x20 && c < 0x7f; }) ? "role '" + role + "'"
+                                                                                             : std::string("a role")) +
+          " is not a role name (letters, digits and '_', not starting with a digit, at most 64)");
+  }
   return Status::Ok();
 }
 
@@ -118,7 +137,7 @@ StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::st
 
 StatusOr<std::string> Engine::Create(const std::string& type, const std::string& fields_json, const CallOptions& call) {
   return Guarded([&]() -> StatusOr<std::string> {
-    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
+    SMDL_RETURN_IF_ERROR(CheckCaller(call));
     auto fields = ParseObject(fields_json, "the fields");
     if (!fields.ok()) return fields.status();
     std::string request_id = "create " + type;
@@ -143,16 +162,20 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     RecordState seed;
     seed.id = *id;
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
-    auto outcome = runtime::Execute(**def, seed, request, impl_->limits());
-    if (!outcome.ok()) return outcome.status();
-    return impl_->Commit(**def, *outcome, call.idempotency_key, request_id, counter_key, counter);
+    runtime::RecordSource source = impl_->Source();
+    for (int attempt = 1;; ++attempt) {
+      auto outcome = runtime::Execute(**def, seed, request, impl_->limits(), &source);
+      if (!outcome.ok()) return outcome.status();
+      auto result = impl_->Commit(**def, *outcome, call.idempotency_key, request_id, counter_key, counter);
+      if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
+    }
   });
 }
 
 StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& event, const std::string& params_json,
                                    const CallOptions& call) {
   return Guarded([&]() -> StatusOr<std::string> {
-    SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
+    SMDL_RETURN_IF_ERROR(CheckCaller(call));
     auto params = ParseObject(params_json, "the parameters");
     if (!params.ok()) return params.status();
     std::string request_id = "fire " + id + " " + event;
@@ -163,15 +186,18 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     if (repeated->has_value()) return **repeated;
 
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
-    auto pinned = impl_->LoadPinned(id);
-    if (!pinned.ok()) return pinned.status();
-    const runtime::Definition& def = *pinned->definition;
-    const RecordState& record = pinned->record;
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
-    auto outcome = runtime::Execute(def, record, request, impl_->limits());
-    if (!outcome.ok()) return outcome.status();
-    return impl_->Commit(def, *outcome, call.idempotency_key, request_id);
+    runtime::RecordSource source = impl_->Source();
+    for (int attempt = 1;; ++attempt) {
+      auto pinned = impl_->LoadPinned(id);
+      if (!pinned.ok()) return pinned.status();
+      const runtime::Definition& def = *pinned->definition;
+      auto outcome = runtime::Execute(def, pinned->record, request, impl_->limits(), &source);
+      if (!outcome.ok()) return outcome.status();
+      auto result = impl_->Commit(def, *outcome, call.idempotency_key, request_id);
+      if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
+    }
   });
 }
 
@@ -286,6 +312,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
     // Timers whose transition is rejected stay pending (and are retried by
     // the next run); they must not hold up the timers behind them.
     std::map<std::string, std::string> failed;  // key -> why
+    std::map<std::string, int> conflicts;        // key -> commits aborted by stale reads
     while (fired < kMaxPerRun) {
       std::optional<runtime::DecodedTimerKey> next;
       std::string next_key;
@@ -323,7 +350,8 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
       // changed if that is later (a run that comes late): a record's time
       // never goes backwards.
       request.at = (*record)->updated_at < next->due ? next->due : (*record)->updated_at;
-      auto outcome = runtime::Execute(**def, **record, request, impl_->limits());
+      runtime::RecordSource source = impl_->Source();
+      auto outcome = runtime::Execute(**def, **record, request, impl_->limits(), &source);
       if (!outcome.ok()) {
         if (outcome.status().code() != StatusCode::kFailedPrecondition &&
             outcome.status().code() != StatusCode::kInvalidArgument)
@@ -332,7 +360,16 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
         continue;
       }
       auto committed = impl_->Commit(**def, *outcome, "", "");
-      if (!committed.ok()) return committed.status();
+      if (!committed.ok()) {
+        // A record it read changed meanwhile: the timer stays and runs again
+        // on the next pass, a bounded number of times.
+        if (committed.status().code() == StatusCode::kAborted && ++conflicts[next_key] < Impl::kMaxAttempts) continue;
+        if (committed.status().code() == StatusCode::kAborted) {
+          failed[next_key] = next->record_id + " " + next->name + ": " + committed.status().message();
+          continue;
+        }
+        return committed.status();
+      }
       ++fired;
     }
     if (!failed.empty()) {

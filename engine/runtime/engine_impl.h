@@ -3,6 +3,7 @@
 // and recovery). Not a public header.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -78,7 +79,27 @@ struct Engine::Impl {
   std::condition_variable scheduler_cv;
   bool stopping = false;  // guarded by scheduler_mu
 
-  runtime::ExecutionLimits limits() const { return {options.max_follow_on}; }
+  runtime::ExecutionLimits limits() const {
+    runtime::ExecutionLimits limits;
+    limits.max_follow_on = options.max_follow_on;
+    return limits;
+  }
+
+  // How many times an operation whose reads went stale is executed again
+  // before it fails with kAborted.
+  static constexpr int kMaxAttempts = 8;
+
+  // Reads through refs see what is committed.
+  runtime::RecordSource Source() const {
+    return [this](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
+      auto record = Load(id);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) return std::optional<runtime::ReadableRecord>();
+      auto def = definitions->Get((*record)->definition);
+      if (!def.ok()) return def.status();
+      return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{std::move(**record), *def});
+    };
+  }
 
   // Writes a deploy with its audit entry through the commit log, so that
   // every change of definitions is in the hash-chained audit log.
@@ -128,6 +149,8 @@ struct Engine::Impl {
     request.args = std::move(args);
     request.at = clock->Now();
     request.actor = call.actor.empty() ? "system" : call.actor;
+    for (const auto& role : call.roles)
+      if (std::find(request.roles.begin(), request.roles.end(), role) == request.roles.end()) request.roles.push_back(role);
     return request;
   }
 
@@ -208,6 +231,8 @@ struct Engine::Impl {
     StageRecord(commit.batch, outcome.before.id.empty() ? nullptr : &outcome.before, outcome.after);
     commit.audit.push_back(outcome.audit);
     commit.outbox = outcome.outbox;
+    commit.reads = outcome.reads;
+    commit.writes[outcome.after.id] = outcome.after.version;
     if (!counter_key.empty()) commit.counters.emplace_back(counter_key, counter);
     json view = runtime::RecordView(def, outcome.after, outcome.after.updated_at);
     std::string result = view.dump();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/time.h"
+#include "runtime/record_value.h"
 #include "runtime/sla.h"
 #include "vm/json.h"
 
@@ -33,11 +34,87 @@ vm::Value ZeroValue(const sema::Type& type, const vm::Image& image) {
   }
 }
 
+// The records an operation reads through refs, each read once (later reads
+// in the same operation see the same version) and remembered with the
+// version read.
+class RefReader final : public vm::RecordReader {
+ public:
+  RefReader(const Definition& def, const RecordSource* source, Timestamp at, const std::string& self)
+      : def_(def), source_(source), at_(at), self_(self) {}
+
+  vm::Value Read(const vm::Value& ref, std::string_view what) const override {
+    std::string id, type;
+    if (ref.is(vm::ValueKind::kRef)) {
+      id = ref.ref_id();
+      type = ref.ref_type();
+    } else if (ref.is(vm::ValueKind::kString)) {
+      id = ref.string_value();
+    } else {
+      return vm::Value::Error(std::string(what) + " is not a reference (" + ref.DebugString() + ")");
+    }
+    if (id == self_) return vm::Value::Error(std::string(what) + " names this record itself: read it directly");
+    auto cached = cache_.find(id);
+    if (cached != cache_.end()) return cached->second;
+    vm::Value value = Load(id, type, what);
+    cache_.emplace(id, value);
+    return value;
+  }
+
+  const std::map<std::string, uint64_t>& versions() const { return versions_; }
+  const Status& failure() const { return failure_; }
+
+ private:
+  vm::Value Load(const std::string& id, const std::string& type, std::string_view what) const {
+    if (source_ == nullptr) return vm::Value::Error("records cannot be read here (reading " + std::string(what) + ")");
+    auto found = (*source_)(id);
+    if (!found.ok()) {
+      if (failure_.ok()) failure_ = found.status();
+      return vm::Value::Error(found.status().message());
+    }
+    if (!found->has_value()) {
+      versions_[id] = 0;
+      return vm::Value::Error(std::string(what) + " names " + id + ", which does not exist");
+    }
+    const ReadableRecord& read = **found;
+    versions_[id] = read.record.version;
+    if (!type.empty() && read.record.type != type)
+      return vm::Value::Error(std::string(what) + " names " + id + ", which is a " + sema::ShortName(read.record.type) +
+                              ", not a " + sema::ShortName(type));
+    const sema::RecordInfo* info = nullptr;
+    for (const auto& r : def_.program->records)
+      if (r->qualified == read.record.type) info = r.get();
+    if (info == nullptr)
+      return vm::Value::Error(std::string(what) + " names " + id + ", a " + read.record.type +
+                              ", which these definitions do not declare");
+    return RecordValue(*def_.program, *info, RecordView(*read.definition, read.record, at_));
+  }
+
+  const Definition& def_;
+  const RecordSource* source_;
+  Timestamp at_;
+  std::string self_;
+  mutable std::map<std::string, vm::Value> cache_;
+  mutable std::map<std::string, uint64_t> versions_;
+  mutable Status failure_;
+};
+
+vm::Value ActorValue(const Request& request) {
+  std::vector<vm::Value> roles;
+  for (const auto& r : request.roles) roles.push_back(vm::Value::String(r));
+  return vm::Value::Map({{vm::Value::String("name"), vm::Value::String(request.actor)},
+                         {vm::Value::String("roles"), vm::Value::List(std::move(roles))}});
+}
+
 // One operation in progress on one record.
 class Run {
  public:
-  Run(const Definition& def, const ir::Machine& machine, const Request& request, const ExecutionLimits& limits)
-      : def_(def), m_(machine), request_(request), limits_(limits) {}
+  Run(const Definition& def, const ir::Machine& machine, const Request& request, const ExecutionLimits& limits,
+      const RecordSource* source, const std::string& id)
+      : def_(def), m_(machine), request_(request), limits_(limits), reader_(def, source, request.at, id),
+        actor_value_(ActorValue(request)) {}
+
+  // A failure to read another record (the database), which no rejection hides.
+  const Status& read_failure() const { return reader_.failure(); }
 
   StatusOr<Outcome> Create(const RecordState& seed);
   StatusOr<Outcome> Event(const RecordState& before);
@@ -56,6 +133,8 @@ class Run {
   Status EnterState(int state);
   void LeaveState();
   Status TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what);
+  // The roles of `t` the actor lacks, as "cab" or "cab or emergency_cab"; empty: all held.
+  std::vector<std::string> MissingRoles(const ir::Transition& t) const;
   Status FollowAutomatic();
   Status HandleEvent(const std::string& event, const json& params, bool from_sla);
   Status RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::string& what);
@@ -69,12 +148,15 @@ class Run {
   const ir::Machine& m_;
   const Request& request_;
   const ExecutionLimits& limits_;
+  RefReader reader_;
+  vm::Value actor_value_;
+  int actions_run_ = 0;
 
   RecordState record_;
   std::string from_state_;
   std::vector<vm::Value> fields_;
   std::vector<bool> set_;  // fields given or assigned
-  vm::Value id_value_, state_value_;
+  vm::Value id_value_, state_value_, created_by_value_;
   std::vector<json> outbox_;
   std::vector<std::string> path_;
   int steps_ = 0;
@@ -99,6 +181,7 @@ Status Run::LoadFields(const RecordState& record) {
   }
   id_value_ = vm::Value::String(record.id);
   state_value_ = vm::Value::String(record.state);
+  created_by_value_ = vm::Value::String(record.created_by);
   return Status::Ok();
 }
 
@@ -123,6 +206,9 @@ vm::Activation Run::Activation(std::span<const vm::Value> locals) const {
   a.id = &id_value_;
   a.state = &state_value_;
   a.now = request_.at;
+  a.actor = &actor_value_;
+  a.created_by = &created_by_value_;
+  a.records = &reader_;
   return a;
 }
 
@@ -151,8 +237,33 @@ Status Run::EmitMessage(const ir::Emit& emit, std::span<const vm::Value> locals)
 Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> locals,
                        const std::string& what) {
   for (const auto& a : actions) {
+    if (++actions_run_ > limits_.max_actions)
+      return Rejected(what + ": more than " + std::to_string(limits_.max_actions) + " actions in one operation");
     if (a.kind == ir::Action::Kind::kEmit) {
       SMDL_RETURN_IF_ERROR(EmitMessage(a.emit, locals));
+      continue;
+    }
+    if (a.kind == ir::Action::Kind::kIf) {
+      vm::Value c = Eval(a.value, locals);
+      if (c.is_error()) return Rejected(what + ": the condition of 'if' fails: " + c.error_message());
+      if (!c.is(vm::ValueKind::kBool)) return Rejected(what + ": the condition of 'if' is not a bool: " + c.DebugString());
+      SMDL_RETURN_IF_ERROR(RunActions(c.bool_value() ? a.body : a.else_body, locals, what));
+      continue;
+    }
+    if (a.kind == ir::Action::Kind::kFor) {
+      vm::Value items = Eval(a.value, locals);
+      if (items.is_error()) return Rejected(what + ": the list of 'for " + a.variable + "' fails: " + items.error_message());
+      if (items.is(vm::ValueKind::kOptional)) items = items.has_value() ? vm::Value(items.optional_value()) : vm::Value::List({});
+      if (items.is_null()) items = vm::Value::List({});
+      if (!items.is(vm::ValueKind::kList)) return Rejected(what + ": 'for " + a.variable + "' needs a list, found " + items.DebugString());
+      items.MakeOwned();
+      std::vector<vm::Value> inner(locals.begin(), locals.end());
+      inner.emplace_back();
+      for (const vm::Value& item : items.list()) {
+        inner.back() = item;
+        inner.back().MakeOwned();
+        SMDL_RETURN_IF_ERROR(RunActions(a.body, inner, what));
+      }
       continue;
     }
     vm::Value v = Eval(a.value, locals);
@@ -200,6 +311,20 @@ Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> l
   SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kLeave, left));
   SMDL_RETURN_IF_ERROR(EnterState(t.target));
   return SlaTriggers(SlaHook::kEnter, record_.state);
+}
+
+std::vector<std::string> Run::MissingRoles(const ir::Transition& t) const {
+  std::vector<std::string> missing;
+  for (const auto& group : t.requires_roles) {
+    bool held = std::any_of(group.begin(), group.end(), [&](const std::string& role) {
+      return std::find(request_.roles.begin(), request_.roles.end(), role) != request_.roles.end();
+    });
+    if (held) continue;
+    std::string alternatives;
+    for (const auto& role : group) alternatives += (alternatives.empty() ? "" : " or ") + role;
+    missing.push_back(alternatives);
+  }
+  return missing;
 }
 
 Status Run::FollowAutomatic() {
@@ -259,7 +384,13 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
   }
   const ir::Transition* taken = nullptr;
   std::string failed;
+  std::vector<std::string> missing;
   for (const ir::Transition* t : candidates) {
+    std::vector<std::string> lacks = MissingRoles(*t);
+    if (!lacks.empty()) {
+      if (missing.empty()) missing = std::move(lacks);
+      continue;
+    }
     if (!t->guard) { taken = t; break; }
     vm::Value ok = Eval(t->guard, locals);
     if (ok.is_error()) return Rejected("the guard of '" + event + "' in state '" + state.name + "' fails: " + ok.error_message() + " (when " + t->guard_text + ")");
@@ -268,6 +399,14 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
   }
   if (!taken) {
     if (from_sla) return Status::Ok();
+    if (failed.empty() && !missing.empty()) {
+      std::string roles;
+      for (const auto& r : request_.roles) roles += (roles.empty() ? "" : ", ") + r;
+      std::string needs;
+      for (const auto& m : missing) needs += (needs.empty() ? "" : " and ") + m;
+      return Rejected("event '" + event + "' in state '" + state.name + "' requires role " + needs + "; " +
+                      request_.actor + " has " + (roles.empty() ? std::string("no roles") : "roles " + roles));
+    }
     return Rejected("event '" + event + "' is not allowed in state '" + state.name + "': the guard is false (when " + failed + ")");
   }
   SMDL_RETURN_IF_ERROR(TakeTransition(*taken, locals, "event '" + event + "'"));
@@ -317,6 +456,7 @@ StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
   out.after = record_;
   out.path = path_;
   out.outbox = outbox_;
+  out.reads = reader_.versions();
   static const char* kKinds[] = {"create", "event", "timer"};
   out.audit = {{"time", FormatTimestamp(request_.at)},
                {"kind", kKinds[static_cast<int>(request_.kind)]},
@@ -330,6 +470,8 @@ StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
                {"path", path_},
                {"definition", record_.definition},
                {"version", record_.version}};
+  if (!request_.roles.empty()) out.audit["roles"] = request_.roles;
+  if (!out.reads.empty()) out.audit["reads"] = out.reads;
   return out;
 }
 
@@ -338,6 +480,7 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
   record_.type = m_.record_type();
   record_.definition = def_.version;
   record_.created_at = request_.at;
+  record_.created_by = request_.actor;
   const auto& fields = m_.record().fields;
   for (const auto& [key, value] : request_.args.items()) {
     (void)value;
@@ -348,6 +491,7 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
   set_.assign(fields.size(), false);
   id_value_ = vm::Value::String(record_.id);
   state_value_ = vm::Value::String("");
+  created_by_value_ = vm::Value::String(record_.created_by);
   for (size_t i = 0; i < fields.size(); ++i) {
     const auto& f = fields[i];
     auto given = request_.args.find(f.name);
@@ -426,17 +570,19 @@ StatusOr<Outcome> Run::Timer(const RecordState& before) {
 }  // namespace
 
 StatusOr<Outcome> Execute(const Definition& definition, const RecordState& record, const Request& request,
-                          const ExecutionLimits& limits) {
+                          const ExecutionLimits& limits, const RecordSource* source) {
   const std::string& type = request.kind == Request::Kind::kCreate ? request.type : record.type;
   const ir::Machine* machine = definition.image->MachineForType(type);
   if (!machine) return definition.image->UnknownTypeError(type);
-  Run run(definition, *machine, request, limits);
+  Run run(definition, *machine, request, limits, source, record.id);
+  StatusOr<Outcome> out = Internal("unknown request kind");
   switch (request.kind) {
-    case Request::Kind::kCreate: return run.Create(record);
-    case Request::Kind::kEvent: return run.Event(record);
-    case Request::Kind::kTimer: return run.Timer(record);
+    case Request::Kind::kCreate: out = run.Create(record); break;
+    case Request::Kind::kEvent: out = run.Event(record); break;
+    case Request::Kind::kTimer: out = run.Timer(record); break;
   }
-  return Internal("unknown request kind");
+  if (!run.read_failure().ok()) return run.read_failure();
+  return out;
 }
 
 json RecordView(const Definition& definition, const RecordState& record, Timestamp now) {
@@ -448,6 +594,7 @@ json RecordView(const Definition& definition, const RecordState& record, Timesta
                {"created_at", FormatTimestamp(record.created_at)},
                {"updated_at", FormatTimestamp(record.updated_at)},
                {"fields", record.fields}};
+  if (!record.created_by.empty()) view["created_by"] = record.created_by;
   const ir::Machine* machine = definition.image->MachineForType(record.type);
   if (machine && !machine->slas().empty()) view["sla"] = SlaView(*machine, record, now);
   return view;
@@ -462,6 +609,7 @@ StatusOr<Request> RequestFromAudit(const json& entry) {
     if (!at) return InvalidArgument("bad time");
     r.at = *at;
     r.actor = entry.value("actor", "system");
+    r.roles = entry.value("roles", std::vector<std::string>{});
     r.args = entry.value("params", json::object());
     if (kind == "create") {
       r.kind = Request::Kind::kCreate;

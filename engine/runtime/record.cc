@@ -22,7 +22,7 @@ bool ReadTime(const json& doc, const char* key, Timestamp& out) {
 json RecordState::ToJson() const {
   json timer_list = json::array();
   for (const auto& t : timers) timer_list.push_back({{"due", TimeJson(t.due)}, {"name", t.name}});
-  return {{"id", id},
+  json out = {{"id", id},
           {"type", type},
           {"state", state},
           {"version", version},
@@ -33,6 +33,8 @@ json RecordState::ToJson() const {
           {"fields", fields},
           {"sla", sla},
           {"timers", timer_list}};
+  if (!created_by.empty()) out["created_by"] = created_by;
+  return out;
 }
 
 StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
@@ -48,6 +50,7 @@ StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
     r.definition = doc.at("definition").get<uint64_t>();
     r.fields = doc.at("fields");
     r.sla = doc.value("sla", json::object());
+    r.created_by = doc.value("created_by", "");
     if (!ReadTime(doc, "created_at", r.created_at) || !ReadTime(doc, "updated_at", r.updated_at) ||
         !ReadTime(doc, "entered_at", r.entered_at))
       return corrupt();

@@ -30,6 +30,7 @@ struct RecordState {
   Timestamp created_at;
   Timestamp updated_at;
   Timestamp entered_at;  // when the current state was entered
+  std::string created_by;  // the actor of its creation; empty in records stored before it was kept
   nlohmann::json fields = nlohmann::json::object();
   nlohmann::json sla = nlohmann::json::object();  // clock name -> stored clock
   std::vector<TimerRef> timers;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "runtime/record_value.h"
 #include "smdl/engine.h"
 #include "vm/json.h"
 #include "vm/program.h"
@@ -42,12 +43,33 @@ class TempDir {
   std::string path_;
 };
 
+// Records read through refs in a test's expressions: what the engine has
+// committed, as the test sees it now.
+class EngineReader final : public vm::RecordReader {
+ public:
+  EngineReader(const sema::Program& program, Engine& engine) : program_(program), engine_(engine) {}
+  vm::Value Read(const vm::Value& ref, std::string_view what) const override {
+    std::string id = ref.is(vm::ValueKind::kRef) ? ref.ref_id() : ref.is(vm::ValueKind::kString) ? ref.string_value() : "";
+    if (id.empty()) return vm::Value::Error(std::string(what) + " is not a reference");
+    auto text = engine_.Get(id);
+    if (!text.ok()) return vm::Value::Error(std::string(what) + " names " + id + ": " + text.status().message());
+    json view = json::parse(*text);
+    for (const auto& r : program_.records)
+      if (r->qualified == view.value("type", "")) return RecordValue(program_, *r, view);
+    return vm::Value::Error(std::string(what) + " names " + id + ", of a type this program does not declare");
+  }
+
+ private:
+  const sema::Program& program_;
+  Engine& engine_;
+};
+
 // One test in progress.
 class TestRun {
  public:
   TestRun(const sema::Program& program, const vm::Image& image, const sema::ModuleInfo& module, Engine& engine,
           ManualClock& clock)
-      : program_(program), image_(image), module_(module), engine_(engine), clock_(clock) {
+      : program_(program), image_(image), module_(module), engine_(engine), clock_(clock), reader_(program, engine) {
     emitted_ = [this](std::string_view name) -> int64_t {
       auto messages = engine_.Outbox(1u << 30);
       if (!messages.ok()) return -1;
@@ -71,6 +93,8 @@ class TestRun {
   std::string Create(const ast::TestStep& step);
   std::string Fire(const ast::TestStep& step);
   std::string Expect(const ast::TestStep& step);
+  // `by EXPR with roles [...]`; empty on success, else the failure.
+  std::string Caller(const ast::TestStep& step, CallOptions& call);
   std::string AdvanceTo(Timestamp t);
 
   vm::Value Eval(const ast::Expr& expr, std::string& error);
@@ -85,6 +109,7 @@ class TestRun {
   Engine& engine_;
   ManualClock& clock_;
   std::function<int64_t(std::string_view)> emitted_;
+  EngineReader reader_;
   std::vector<std::pair<std::string, sema::Type>> locals_;  // handles, in creation order
   std::vector<std::string> ids_;                           // their record ids
 };
@@ -92,44 +117,9 @@ class TestRun {
 StatusOr<vm::Value> TestRun::HandleValue(const std::string& id, const std::string& type) {
   auto text = engine_.Get(id);
   if (!text.ok()) return text.status();
-  json record = json::parse(*text);
-  const sema::RecordInfo* info = nullptr;
   for (const auto& r : program_.records)
-    if (r->qualified == type) info = r.get();
-  if (!info) return NotFound("record type " + type);
-  std::vector<std::pair<vm::Value, vm::Value>> entries;
-  const json& fields = record["fields"];
-  for (const auto& f : info->fields) {
-    vm::Value v = f.type.is(sema::TypeKind::kOptional) ? vm::Value::OptionalNone() : vm::Value::Null();
-    if (fields.contains(f.name)) {
-      auto decoded = vm::FromPlainJson(fields[f.name], f.type, &program_);
-      v = decoded.ok() ? *decoded : vm::Value::Error("field '" + f.name + "': " + decoded.status().message());
-    }
-    entries.emplace_back(vm::Value::String(f.name), std::move(v));
-  }
-  entries.emplace_back(vm::Value::String("id"), vm::Value::String(record["id"].get<std::string>()));
-  entries.emplace_back(vm::Value::String("state"), vm::Value::String(record["state"].get<std::string>()));
-  std::vector<std::pair<vm::Value, vm::Value>> clocks;
-  const json sla = record.value("sla", json::object());
-  for (const auto& [name, clock] : sla.items()) {
-    // Instants and durations a clock does not have (a paused clock has no
-    // due time) are left out: selecting them is a "no such key" error.
-    std::vector<std::pair<vm::Value, vm::Value>> c;
-    for (const char* key : {"due", "breached_at", "started_at"})
-      if (clock.contains(key) && clock[key].is_string())
-        if (auto t = ParseTimestamp(clock[key].get<std::string>()))
-          c.emplace_back(vm::Value::String(key), vm::Value::Timestamp(*t));
-    for (const char* key : {"elapsed", "remaining", "target"})
-      if (clock.contains(key) && clock[key].is_string())
-        if (auto d = ParseDuration(clock[key].get<std::string>()))
-          c.emplace_back(vm::Value::String(key), vm::Value::Duration(*d));
-    for (const char* flag : {"breached", "paused", "running", "stopped"})
-      c.emplace_back(vm::Value::String(flag), vm::Value::Bool(clock.value(flag, false)));
-    c.emplace_back(vm::Value::String("warned"), vm::Value::Bool(!clock.value("warned", json::array()).empty()));
-    clocks.emplace_back(vm::Value::String(name), vm::Value::Map(std::move(c)));
-  }
-  entries.emplace_back(vm::Value::String("sla"), vm::Value::Map(std::move(clocks)));
-  return vm::Value::Map(std::move(entries));
+    if (r->qualified == type) return RecordValue(program_, *r, json::parse(*text));
+  return NotFound("record type " + type);
 }
 
 vm::Value TestRun::Eval(const ast::Expr& expr, std::string& error) {
@@ -156,6 +146,7 @@ vm::Value TestRun::Eval(const ast::Expr& expr, std::string& error) {
   a.locals = values;
   a.now = clock_.Now();
   a.emitted = &emitted_;
+  a.records = &reader_;
   vm::Budget budget;
   return (*compiled)->Evaluate(a, budget);
 }
@@ -163,9 +154,18 @@ vm::Value TestRun::Eval(const ast::Expr& expr, std::string& error) {
 json TestRun::ToEngineJson(const ast::Expr& expr, const vm::Value& value) {
   auto info = program_.expr_info.find(&expr);
   sema::Type type = info != program_.expr_info.end() ? info->second.type : sema::Type::Dyn();
-  // A handle passed where a reference is expected stands for its record's id.
+  // A handle passed where a reference is expected stands for its record's
+  // id, alone or in a list.
   if (type.is(sema::TypeKind::kRecord) && value.is(vm::ValueKind::kMap))
     if (const vm::Value* id = value.map().Find(vm::Value::String("id"))) return id->string_value();
+  if (type.is(sema::TypeKind::kList) && type.elem().is(sema::TypeKind::kRecord) && value.is(vm::ValueKind::kList)) {
+    json ids = json::array();
+    for (const vm::Value& item : value.list()) {
+      const vm::Value* id = item.is(vm::ValueKind::kMap) ? item.map().Find(vm::Value::String("id")) : nullptr;
+      ids.push_back(id ? json(id->string_value()) : json(item.DebugString()));
+    }
+    return ids;
+  }
   auto encoded = vm::ToPlainJson(value, type);
   return encoded.ok() ? *encoded : json(value.DebugString());
 }
@@ -185,7 +185,18 @@ std::string TestRun::Create(const ast::TestStep& step) {
     if (r->decl->name.text == type && (r->module == &module_ || std::find(module_.imports.begin(), module_.imports.end(), r->module) != module_.imports.end()))
       record = r.get();
   if (!record) return "unknown record '" + type + "'";
-  auto created = engine_.Create(record->qualified, fields.dump());
+  CallOptions call;
+  std::string failure = Caller(step, call);
+  if (!failure.empty()) return failure;
+  auto created = engine_.Create(record->qualified, fields.dump(), call);
+  if (step.expect_rejected) {
+    if (created.ok())
+      return "create " + type + " was expected to be rejected, but it was accepted (" +
+             json::parse(*created)["id"].get<std::string>() + ")";
+    if (created.status().code() != StatusCode::kFailedPrecondition && created.status().code() != StatusCode::kInvalidArgument)
+      return "create " + type + " failed for another reason: " + created.status().message();
+    return "";
+  }
   if (!created.ok()) return "create " + type + " was rejected: " + created.status().message();
   json doc = json::parse(*created);
   locals_.emplace_back(step.variable.text, sema::Type::Record(record->qualified));
@@ -206,11 +217,8 @@ std::string TestRun::Fire(const ast::TestStep& step) {
     params[arg.name.text] = ToEngineJson(*arg.value, v);
   }
   CallOptions call;
-  if (step.actor) {
-    std::string error;
-    vm::Value actor = Eval(*step.actor, error);
-    if (actor.is(vm::ValueKind::kString)) call.actor = actor.string_value();
-  }
+  std::string failure = Caller(step, call);
+  if (!failure.empty()) return failure;
   auto fired = engine_.Fire(ids_[index], step.event.text, params.dump(), call);
   std::string what = "fire " + step.variable.text + "." + step.event.text;
   if (step.expect_rejected) {
@@ -222,6 +230,17 @@ std::string TestRun::Fire(const ast::TestStep& step) {
     return "";
   }
   if (!fired.ok()) return what + " was rejected: " + fired.status().message();
+  return "";
+}
+
+std::string TestRun::Caller(const ast::TestStep& step, CallOptions& call) {
+  if (!step.actor) return "";
+  std::string error;
+  vm::Value actor = Eval(*step.actor, error);
+  if (!actor.is(vm::ValueKind::kString))
+    return "the actor is not a string: " + (actor.is_error() ? actor.error_message() : actor.DebugString());
+  call.actor = actor.string_value();
+  for (const auto& role : step.roles) call.roles.push_back(role.text);
   return "";
 }
 

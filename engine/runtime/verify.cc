@@ -81,7 +81,7 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
     //    index the log implies; the anchors.
     std::string prev = runtime::kGenesisHash;
     uint64_t expected_seq = 0;
-    std::map<std::string, std::vector<json>> by_record;
+    std::vector<json> operations;  // every create, event and timer, in order
     std::vector<json> deploys;
     std::map<std::string, std::string> history;
     Status problem;
@@ -105,7 +105,7 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       std::string record = entry["record"].get<std::string>();
       history[runtime::HistoryKey(record, seq)] = "";
       if (entry.value("kind", "") == "deploy") deploys.push_back(std::move(entry));
-      else by_record[record].push_back(std::move(entry));
+      else operations.push_back(std::move(entry));
       return true;
     });
     SMDL_RETURN_IF_ERROR(scan);
@@ -140,11 +140,47 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       return Corrupt("the current definition version is stored as " + std::to_string(current_version) +
                      " but the audit log's last deploy made it " + std::to_string(last_deployed));
 
-    // 3. Every record equals the replay of its history; what the records
-    //    imply for the list index, the timers, the outbox and the counters.
+    // 3. The log replayed in order, every operation through the executor
+    //    (reads through refs see the records as replayed so far, and must
+    //    read the versions the entry says); every stored record equals its
+    //    replay; what the records imply for the list index, the timers, the
+    //    outbox and the counters.
+    std::map<std::string, RecordState> replayed;
+    std::map<uint64_t, std::vector<json>> emitted;  // audit seq -> messages
+    runtime::RecordSource source = [&](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
+      auto it = replayed.find(id);
+      if (it == replayed.end()) return std::optional<runtime::ReadableRecord>();
+      auto def = impl_->definitions->Get(it->second.definition);
+      if (!def.ok()) return def.status();
+      return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{it->second, *def});
+    };
+    for (const json& entry : operations) {
+      uint64_t seq = entry.value("seq", uint64_t{0});
+      std::string id = entry["record"].get<std::string>();
+      auto request = runtime::RequestFromAudit(entry);
+      if (!request.ok()) return Corrupt("record " + id + ": audit entry " + std::to_string(seq) + ": " + request.status().message());
+      auto known = replayed.find(id);
+      if ((known == replayed.end()) != (request->kind == Request::Kind::kCreate))
+        return Corrupt("record " + id + ": its history does not begin with its creation");
+      RecordState before;
+      before.id = id;
+      if (known != replayed.end()) before = known->second;
+      auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
+      if (!def.ok()) return def.status();
+      auto outcome = runtime::Execute(**def, before, *request, impl_->limits(), &source);
+      std::string where = "record " + id + ": replaying audit entry " + std::to_string(seq);
+      if (!outcome.ok()) return Corrupt(where + " fails: " + outcome.status().message());
+      if (outcome->after.state != entry.value("to", ""))
+        return Corrupt(where + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'");
+      json reads = outcome->reads.empty() ? json() : json(outcome->reads);
+      if (reads != entry.value("reads", json()))
+        return Corrupt(where + " reads other records than the log says (" + reads.dump() + ", the log says " +
+                       entry.value("reads", json()).dump() + ")");
+      if (!outcome->outbox.empty()) emitted[seq] = std::move(outcome->outbox);
+      replayed[id] = std::move(outcome->after);
+    }
     size_t records = 0;
     std::map<std::string, std::string> index, timers;
-    std::map<uint64_t, std::vector<json>> emitted;  // audit seq -> messages
     std::map<std::string, uint64_t> highest_id;      // meta counter key -> highest number used
     Status inner;
     scan = db.Scan(Family::kRecords, "", "", [&](std::string_view key, std::string_view value) {
@@ -152,50 +188,36 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       std::string id(key);
       auto stored = RecordState::FromJson(std::string(value));
       if (!stored.ok()) { inner = Corrupt("record " + id + " is not readable"); return false; }
-      auto found = by_record.find(id);
-      if (found == by_record.end() || found->second.empty()) { inner = Corrupt("record " + id + " has no history"); return false; }
-      RecordState replayed;
-      replayed.id = id;
-      bool first = true;
-      for (const json& entry : found->second) {
-        uint64_t seq = entry.value("seq", uint64_t{0});
-        auto request = runtime::RequestFromAudit(entry);
-        if (!request.ok()) { inner = Corrupt("record " + id + ": audit entry " + std::to_string(seq) + ": " + request.status().message()); return false; }
-        if (first != (request->kind == Request::Kind::kCreate)) { inner = Corrupt("record " + id + ": its history does not begin with its creation"); return false; }
-        first = false;
-        auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
-        if (!def.ok()) { inner = def.status(); return false; }
-        auto outcome = runtime::Execute(**def, replayed, *request, impl_->limits());
-        if (!outcome.ok()) { inner = Corrupt("record " + id + ": replaying audit entry " + std::to_string(seq) + " fails: " + outcome.status().message()); return false; }
-        if (outcome->after.state != entry.value("to", "")) { inner = Corrupt("record " + id + ": replaying audit entry " + std::to_string(seq) + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'"); return false; }
-        if (!outcome->outbox.empty()) emitted[seq] = std::move(outcome->outbox);
-        replayed = std::move(outcome->after);
-      }
-      json a = replayed.ToJson();
+      auto found = replayed.find(id);
+      if (found == replayed.end()) { inner = Corrupt("record " + id + " has no history"); return false; }
+      const RecordState& replay = found->second;
+      json a = replay.ToJson();
       json b = stored->ToJson();
+      // Records stored before their creator was kept lack it; the log has it.
+      if (!b.contains("created_by")) a.erase("created_by");
       if (a != b) {
         std::string what;
-        for (const char* k : {"state", "version", "fields", "sla", "timers", "definition"})
-          if (a[k] != b[k]) { what = k; break; }
+        for (const char* k : {"state", "version", "fields", "sla", "timers", "definition", "created_by"})
+          if (a.value(k, json()) != b.value(k, json())) { what = k; break; }
         inner = Corrupt("record " + id + " differs from the replay of its history (" + (what.empty() ? "times" : what) + ")");
         return false;
       }
-      index[runtime::IndexKey(replayed.type, replayed.state, id)] = "";
-      for (const auto& t : replayed.timers) timers[runtime::TimerKey(id, t)] = runtime::TimerValue(id, t);
+      index[runtime::IndexKey(replay.type, replay.state, id)] = "";
+      for (const auto& t : replay.timers) timers[runtime::TimerKey(id, t)] = runtime::TimerValue(id, t);
       // Ids are SHORTTYPE-N, N from the type's counter.
       std::string number = id.substr(id.rfind('-') + 1);
       if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos && number.size() < 20) {
-        uint64_t& highest = highest_id[runtime::IdCounterKey(replayed.type)];
+        uint64_t& highest = highest_id[runtime::IdCounterKey(replay.type)];
         highest = std::max<uint64_t>(highest, std::stoull(number));
       }
       return true;
     });
     SMDL_RETURN_IF_ERROR(scan);
     SMDL_RETURN_IF_ERROR(inner);
-    for (const auto& [id, entries] : by_record) {
-      auto record = impl_->Load(id);
-      if (!record.ok()) return record.status();
-      if (!record->has_value()) return Corrupt("the audit log names record " + id + ", which does not exist");
+    for (const auto& [id, record] : replayed) {
+      auto stored = impl_->Load(id);
+      if (!stored.ok()) return stored.status();
+      if (!stored->has_value()) return Corrupt("the audit log names record " + id + ", which does not exist");
     }
 
     // 4. The families derived from the log and the records.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 
 #include "sema/loader.h"
@@ -194,6 +195,13 @@ void CollectSymbols(Program& program) {
       pending.Add(d.name, s);
       program.processes.push_back(std::move(info));
     }
+    std::set<std::string> module_roles;
+    for (const auto& d : ast.roles)
+      for (const auto& name : d.names) {
+        if (!module_roles.insert(name.text).second)
+          program.diags.Error("E2030", name.range, "role '" + name.text + "' is already declared in this module");
+        program.roles.emplace(name.text, name.range);
+      }
     pending.Enter(program, module);
   }
 }

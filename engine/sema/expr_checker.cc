@@ -96,6 +96,16 @@ const Type* ExprChecker::FindLocal(const std::string& name) const {
   return nullptr;
 }
 
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = name.size() <= 3 ? 1 : 2;
+  for (const auto& c : candidates) {
+    size_t d = EditDistance(name, c);
+    if (d <= best_distance && c != name) { best = c; best_distance = d; }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
 std::string ExprChecker::Suggest(const std::string& name) const {
   std::vector<std::string> candidates;
   for (const auto& [n, t] : env_.locals) candidates.push_back(n);
@@ -104,13 +114,8 @@ std::string ExprChecker::Suggest(const std::string& name) const {
   for (const auto& [n, s] : env_.module.own) candidates.push_back(n);
   for (const ModuleInfo* m : env_.module.imports)
     for (const auto& [n, s] : m->own) candidates.push_back(n);
-  std::string best;
-  size_t best_distance = name.size() <= 3 ? 1 : 2;
-  for (const auto& c : candidates) {
-    size_t d = EditDistance(name, c);
-    if (d <= best_distance && c != name) { best = c; best_distance = d; }
-  }
-  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  if (env_.has_actor) candidates.push_back("actor");
+  return DidYouMean(name, candidates);
 }
 
 Type ExprChecker::Ident(const ast::Expr& e) {
@@ -121,6 +126,7 @@ Type ExprChecker::Ident(const ast::Expr& e) {
       if (const FieldInfo* f = env_.record->Find(name)) return f->type;
       if (name == "id" || name == "state") return Type::String();
     }
+    if (name == "actor" && env_.has_actor) return Type::Actor();
   }
   if (name == "now" && env_.has_now) return Type::Timestamp();
   if (const Symbol* sym = LookupGlobal(env_.module, name, diags(), e.range)) {
@@ -145,12 +151,20 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
   switch (t.kind) {
     case K::kError: return Type::Error();
     case K::kDyn: return Type::Dyn();
+    case K::kRef:
+      if (!env_.reads_records) {
+        diags().Error("E2043", at.name_range, "a ref can be read through only in processes and tests; pass what '" +
+                                                   name + "' needs as a parameter instead");
+        return Type::Error();
+      }
+      [[fallthrough]];
     case K::kRecord: {
       if (name == "id" || name == "state") return Type::String();
       if (name == "sla") return Type::SlaClocks(t.name);
       for (const auto& r : env_.program.records)
         if (r->qualified == t.name)
           if (const FieldInfo* f = r->Find(name)) return f->type;
+      if (name == "created_by") return Type::String();
       diags().Error("E2012", at.name_range, "record " + t.ToString() + " has no field '" + name + "'");
       return Type::Error();
     }
@@ -171,6 +185,11 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
                     "an sla clock has no field '" + name +
                         "' (it has due, elapsed, remaining, target, started_at, breached, breached_at, paused, "
                         "running, stopped, warned)");
+      return Type::Error();
+    case K::kActor:
+      if (name == "name") return Type::String();
+      if (name == "roles") return Type::List(Type::String());
+      diags().Error("E2012", at.name_range, "the actor has no field '" + name + "' (it has name, roles)");
       return Type::Error();
     case K::kMap:
       if (t.params[0].is(K::kString) || t.params[0].IsErrorOrDyn()) return t.params[1];

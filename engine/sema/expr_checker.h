@@ -19,7 +19,13 @@ struct ExprEnv {
   bool has_now = false;                // `now` is available (processes, tests)
   bool in_test = false;                // `emitted(name)` is available
   std::vector<std::pair<std::string, Type>> locals;  // innermost last
+  bool has_actor = false;              // `actor` is available (processes)
+  bool reads_records = false;          // a `ref` can be read through (processes, tests)
 };
+
+// The closest of `candidates` to `name` within a small edit distance, as
+// " (did you mean 'x'?)", or "".
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
 
 class ExprChecker {
  public:

@@ -1,6 +1,7 @@
 // Processes: the record they run on, states, transitions, actions, SLA
 // blocks, and the lints that keep a state machine sound (every state
 // reachable, every non-final state can be left, a final state in reach).
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -20,6 +21,8 @@ class ProcessChecker {
     CheckStates();
     CollectEvents();
     ExprEnv base{program_, *p_.module, p_.record, true, false, {}};
+    base.has_actor = true;
+    base.reads_records = true;
     {
       ExprEnv env = base;
       CheckActions(env, d_.on_create);
@@ -131,6 +134,16 @@ class ProcessChecker {
         CheckPayload(checker, a.payload);
         continue;
       }
+      if (a.kind == ast::Action::Kind::kIf) {
+        checker.Expect(*a.value, Type::Bool(), "the condition of 'if'");
+        CheckActions(env, a.body);
+        CheckActions(env, a.else_body);
+        continue;
+      }
+      if (a.kind == ast::Action::Kind::kFor) {
+        CheckFor(env, checker, a);
+        continue;
+      }
       const FieldInfo* field = p_.record->Find(a.field.text);
       if (field == nullptr) {
         if (a.field.text == "id" || a.field.text == "state")
@@ -142,6 +155,37 @@ class ProcessChecker {
       }
       checker.Expect(*a.value, field->type, "the value assigned to '" + a.field.text + "'");
     }
+  }
+
+  // `for x in xs { ... }`: xs is a list; x is a new name for each item.
+  void CheckFor(const ExprEnv& env, ExprChecker& checker, const ast::Action& a) {
+    Type range = checker.Check(*a.value);
+    Type item = Type::Error();
+    if (range.is(TypeKind::kList)) item = range.elem();
+    else if (range.is(TypeKind::kDyn)) item = Type::Dyn();
+    else if (!range.is(TypeKind::kError))
+      diags().Error("E3041", a.value->range, "'for' goes over a list, found " + range.ToString() +
+                                                 (range.is(TypeKind::kOptional) ? " (the list may be absent: use .orValue([]))" : ""));
+    const std::string& name = a.field.text;
+    bool taken = p_.record->Find(name) || name == "id" || name == "state" || name == "actor" || name == "now" ||
+                 std::any_of(env.locals.begin(), env.locals.end(), [&](const auto& l) { return l.first == name; });
+    if (taken)
+      diags().Error("E3042", a.field.range, "the loop variable '" + name +
+                                                "' hides a field, a parameter or another name in scope; choose another name");
+    ExprEnv inner = env;
+    inner.locals.emplace_back(name, item);
+    CheckActions(inner, a.body);
+  }
+
+  // `requires a | b, c`: every role named must be declared somewhere.
+  void CheckRequires(const ast::Transition& t) {
+    std::vector<std::string> declared;
+    for (const auto& [name, range] : program_.roles) declared.push_back(name);
+    for (const auto& group : t.requires_roles)
+      for (const auto& role : group)
+        if (!program_.roles.count(role.text))
+          diags().Error("E3040", role.range, "role '" + role.text + "' is declared nowhere" +
+                                                 DidYouMean(role.text, declared) + " (declare it: role " + role.text + ";)");
   }
 
   bool StateExists(const ast::Ident& name, const char* code, const std::string& what) {
@@ -158,6 +202,7 @@ class ProcessChecker {
         for (const auto& [name, type] : it->second) env.locals.emplace_back(name, type);
     }
     ExprChecker checker(env);
+    CheckRequires(t);
     if (t.guard) checker.Expect(*t.guard, Type::Bool(), "a guard");
     if (t.delay) checker.Expect(*t.delay, Type::Duration(), "the delay of 'after'");
     if (t.target) StateExists(*t.target, "E3007", "target");

@@ -119,6 +119,8 @@ class Program {
   std::vector<std::unique_ptr<SettingInfo>> settings;
   std::vector<std::unique_ptr<CalendarInfo>> calendars;
   std::vector<std::unique_ptr<ProcessInfo>> processes;
+  // Roles are program-wide names: role -> its first declaration.
+  std::map<std::string, SourceRange> roles;
 
   // Overridden declaration (by its node) -> the override that wins.
   std::map<const void*, const void*> overrides;

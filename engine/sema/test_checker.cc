@@ -24,7 +24,18 @@ std::set<std::string> AssignedOnCreate(const ProcessInfo* p) {
 void CheckTest(Program& program, ModuleInfo& module, const ast::TestDecl& test) {
   Diagnostics& diags = program.diags;
   ExprEnv env{program, module, nullptr, true, true, {}};
+  env.reads_records = true;
   ExprChecker checker(env);
+  std::vector<std::string> declared_roles;
+  for (const auto& [name, range] : program.roles) declared_roles.push_back(name);
+  // `by EXPR with roles [...]`: a string, and roles declared somewhere.
+  auto check_actor = [&](const ast::TestStep& step) {
+    if (step.actor) checker.Expect(*step.actor, Type::String(), "the actor");
+    for (const auto& role : step.roles)
+      if (!program.roles.count(role.text))
+        diags.Error("E3040", role.range, "role '" + role.text + "' is declared nowhere" +
+                                             DidYouMean(role.text, declared_roles));
+  };
   std::map<std::string, const RecordInfo*> handles;
   for (const auto& step : test.steps) {
     switch (step.kind) {
@@ -73,6 +84,8 @@ void CheckTest(Program& program, ModuleInfo& module, const ast::TestDecl& test) 
         if (handles.count(step.variable.text) || env.locals.end() != std::find_if(env.locals.begin(), env.locals.end(),
                                                                                  [&](auto& l) { return l.first == step.variable.text; }))
           diags.Error("E5021", step.variable.range, "'" + step.variable.text + "' is already defined in this test");
+        check_actor(step);
+        if (step.expect_rejected) break;  // a rejected create gives no record
         handles[step.variable.text] = &record;
         env.locals.emplace_back(step.variable.text, Type::Record(record.qualified));
         break;
@@ -107,7 +120,7 @@ void CheckTest(Program& program, ModuleInfo& module, const ast::TestDecl& test) 
         for (const auto& [name, type] : ev->second)
           if (!given.count(name) && !type.is(TypeKind::kOptional))
             diags.Error("E5027", step.event.range, "event '" + step.event.text + "' needs argument '" + name + "'");
-        if (step.actor) checker.Expect(*step.actor, Type::String(), "the actor");
+        check_actor(step);
         break;
       }
     }

@@ -45,6 +45,7 @@ std::string Type::ToString() const {
     case TypeKind::kRecord: return ShortName(name);
     case TypeKind::kSlaClocks: return "sla clocks of " + ShortName(name);
     case TypeKind::kSlaClock: return "sla clock";
+    case TypeKind::kActor: return "actor";
   }
   return "<error>";
 }

@@ -22,6 +22,7 @@ enum class TypeKind {
   kRecord,     // name: qualified record name; `this` and test handles
   kSlaClocks,  // name: qualified record name; `handle.sla`
   kSlaClock,   // one clock: due, elapsed, remaining, ...
+  kActor,      // who acts: name, roles
 };
 
 struct Type {
@@ -49,6 +50,7 @@ struct Type {
   static Type Record(std::string name) { return {TypeKind::kRecord, std::move(name), {}}; }
   static Type SlaClocks(std::string name) { return {TypeKind::kSlaClocks, std::move(name), {}}; }
   static Type SlaClock() { return {TypeKind::kSlaClock, {}, {}}; }
+  static Type Actor() { return {TypeKind::kActor, {}, {}}; }
 
   bool is(TypeKind k) const { return kind == k; }
   bool IsErrorOrDyn() const { return kind == TypeKind::kError || kind == TypeKind::kDyn; }

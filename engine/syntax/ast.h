@@ -116,6 +116,12 @@ struct FieldDecl {
   SourceRange range;
 };
 
+// `role cab, change_manager;`
+struct RoleDecl {
+  std::vector<Ident> names;
+  SourceRange range;
+};
+
 struct RecordDecl {
   Ident name;
   std::vector<FieldDecl> fields;
@@ -205,14 +211,16 @@ struct CalendarDecl {
 // ------------------------------------------------------------ processes
 
 struct Action {
-  enum class Kind { kAssign, kEmit };
+  enum class Kind { kAssign, kEmit, kIf, kFor };
   Kind kind = Kind::kAssign;
-  Ident field;            // kAssign
+  Ident field;            // kAssign: the field; kFor: the loop variable
   bool via_this = false;  // this.field = ...
-  ExprPtr value;          // kAssign
+  ExprPtr value;          // kAssign: the value; kIf: the condition; kFor: the list
   std::string message;    // kEmit
   SourceRange message_range;
   std::vector<FieldInit> payload;  // kEmit
+  std::vector<Action> body;        // kIf: then; kFor: each item
+  std::vector<Action> else_body;   // kIf
   SourceRange range;
 };
 
@@ -224,6 +232,8 @@ struct Transition {
   ExprPtr guard;               // optional
   ExprPtr delay;               // kTimer
   std::optional<Ident> target; // none: internal transition (stays in the state)
+  // kEvent: `requires a | b, c`: every group must be met, a group by any of its roles.
+  std::vector<std::vector<Ident>> requires_roles;
   std::vector<Action> actions;
   SourceRange range;
 };
@@ -307,8 +317,9 @@ struct TestStep {
   std::vector<FieldInit> fields;  // kCreate
   Ident event;                 // kFire
   std::vector<NamedArg> args;  // kFire
-  ExprPtr actor;               // kFire: by ...
-  bool expect_rejected = false;  // kFire
+  ExprPtr actor;               // kCreate, kFire: by ...
+  std::vector<Ident> roles;    // kCreate, kFire: with roles [...]
+  bool expect_rejected = false;  // kCreate, kFire
   ExprPtr expr;                // kAdvanceBy, kExpect
   SourceRange range;
 };
@@ -342,6 +353,7 @@ struct Module {
   std::vector<CalendarDecl> calendars;
   std::vector<ProcessDecl> processes;
   std::vector<TestDecl> tests;
+  std::vector<RoleDecl> roles;
 };
 
 }  // namespace smdl::ast

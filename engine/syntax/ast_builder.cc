@@ -105,6 +105,12 @@ void AstBuilder::Declaration(P::DeclarationContext* ctx, ast::Module& out) {
   else if (auto* d = ctx->calendarDecl()) out.calendars.push_back(Calendar(d));
   else if (auto* d = ctx->processDecl()) out.processes.push_back(Process(d));
   else if (auto* d = ctx->testDecl()) out.tests.push_back(Test(d));
+  else if (auto* d = ctx->roleDecl()) {
+    ast::RoleDecl role;
+    role.range = Range(d);
+    for (auto* name : d->ident()) role.names.push_back(Ident(name));
+    out.roles.push_back(std::move(role));
+  }
 }
 
 ast::TypeRef AstBuilder::Type(P::TypeRefContext* ctx) {
@@ -307,10 +313,29 @@ std::vector<ast::Action> AstBuilder::Actions(P::ActionBlockContext* ctx) {
       action.message = StringLiteral(emit->STRING());
       action.message_range = Range(emit->STRING());
       action.payload = Payload(emit->payload());
+    } else if (auto* cond = As<P::ConditionalActionContext>(a)) {
+      action = If(cond->ifAction());
+    } else if (auto* loop = As<P::ForActionContext>(a)) {
+      action.kind = ast::Action::Kind::kFor;
+      action.field = Ident(loop->ident());
+      action.value = Expr(loop->expr(), 0);
+      action.body = Actions(loop->actionBlock());
     }
     out.push_back(std::move(action));
   }
   return out;
+}
+
+ast::Action AstBuilder::If(P::IfActionContext* ctx) {
+  ast::Action action;
+  action.kind = ast::Action::Kind::kIf;
+  action.range = Range(ctx);
+  action.value = Expr(ctx->expr(), 0);
+  auto blocks = ctx->actionBlock();
+  action.body = Actions(blocks[0]);
+  if (blocks.size() > 1) action.else_body = Actions(blocks[1]);
+  if (ctx->ifAction()) action.else_body.push_back(If(ctx->ifAction()));
+  return action;
 }
 
 ast::ProcessDecl AstBuilder::Process(P::ProcessDeclContext* ctx) {
@@ -437,6 +462,12 @@ ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
     t.kind = ast::Transition::Kind::kEvent;
     t.event = Ident(e->ident(0));
     t.params = Params(e->params());
+    if (auto* req = e->requiresClause())
+      for (auto* group : req->roleGroup()) {
+        std::vector<ast::Ident> roles;
+        for (auto* name : group->ident()) roles.push_back(Ident(name));
+        t.requires_roles.push_back(std::move(roles));
+      }
     if (e->guard()) t.guard = Expr(e->guard()->expr(), 0);
     if (e->target) t.target = Ident(e->target);
     body = e->transitionBody();
@@ -453,6 +484,12 @@ ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
   }
   if (body != nullptr) t.actions = Actions(body->actionBlock());
   return t;
+}
+
+void AstBuilder::ActorClause(P::ActorClauseContext* ctx, ast::TestStep& step) {
+  if (ctx == nullptr) return;
+  step.actor = Expr(ctx->expr(), 0);
+  for (auto* role : ctx->ident()) step.roles.push_back(Ident(role));
 }
 
 ast::TestDecl AstBuilder::Test(P::TestDeclContext* ctx) {
@@ -472,12 +509,14 @@ ast::TestDecl AstBuilder::Test(P::TestDeclContext* ctx) {
       step.variable = Ident(cr->ident());
       step.record_type = Qualified(cr->qualifiedName());
       step.fields = Payload(cr->payload());
+      ActorClause(cr->actorClause(), step);
+      step.expect_rejected = cr->REJECTED() != nullptr;
     } else if (auto* f = As<P::FireStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kFire;
       step.variable = Ident(f->ident(0));
       step.event = Ident(f->ident(1));
       for (auto* a : f->namedArg()) step.args.push_back(ast::NamedArg{Ident(a->ident()), Expr(a->expr(), 0)});
-      if (f->expr()) step.actor = Expr(f->expr(), 0);
+      ActorClause(f->actorClause(), step);
       step.expect_rejected = f->REJECTED() != nullptr;
     } else if (auto* at = As<P::AdvanceToStepContext>(s)) {
       step.kind = ast::TestStep::Kind::kAdvanceTo;

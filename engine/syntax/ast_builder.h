@@ -45,6 +45,8 @@ class AstBuilder {
   ast::StateDecl State(P::StateDeclContext* ctx);
   ast::Transition Transition(P::TransitionContext* ctx);
   std::vector<ast::Action> Actions(P::ActionBlockContext* ctx);
+  ast::Action If(P::IfActionContext* ctx);
+  void ActorClause(P::ActorClauseContext* ctx, ast::TestStep& step);
   std::vector<ast::FieldInit> Payload(P::PayloadContext* ctx);
   ast::TestDecl Test(P::TestDeclContext* ctx);
 

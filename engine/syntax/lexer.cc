@@ -30,6 +30,8 @@ const std::unordered_map<std::u32string, size_t>& Keywords() {
       {U"clock", L::CLOCK},       {U"let", L::LET},           {U"advance", L::ADVANCE},   {U"to", L::TO},
       {U"by", L::BY},             {U"expect", L::EXPECT},     {U"rejected", L::REJECTED}, {U"this", L::THIS},
       {U"in", L::IN},             {U"true", L::TRUE},         {U"false", L::FALSE},       {U"null", L::NUL},
+      {U"role", L::ROLE},         {U"roles", L::ROLES},       {U"requires", L::REQUIRES}, {U"with", L::WITH},
+      {U"if", L::IF},             {U"else", L::ELSE},
   };
   return keywords;
 }

@@ -145,7 +145,7 @@ class Compiler {
     switch (i.op) {
       case Op::kConst: case Op::kLocal: case Op::kTake: case Op::kField: case Op::kFieldOpt: case Op::kHasField:
       case Op::kRecordId: case Op::kRecordState: case Op::kThis: case Op::kRecordSla: case Op::kNow:
-      case Op::kSetting:
+      case Op::kSetting: case Op::kActor:
         return 1;
       case Op::kStore: case Op::kPop: case Op::kJumpIfNotTrue: case Op::kAndJoin: case Op::kOrJoin:
       case Op::kCond: case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep:
@@ -328,6 +328,10 @@ class Compiler {
       }
       if (RecordMember(name)) return;
     }
+    if (name == "actor" && scope_.has_actor && !e.leading_dot) {
+      Emit(Op::kActor);
+      return;
+    }
     if (name == "now" && scope_.has_now) {
       Emit(Op::kNow);
       return;
@@ -377,7 +381,14 @@ class Compiler {
       }
     }
     Expr(operand);
+    DerefIfRef(operand);
     Emit(Op::kSelect, 0, AddConst(Value::String(e.name)));
+  }
+
+  // A `ref T` operand is read as the record it names.
+  void DerefIfRef(const ast::Expr& operand) {
+    if (TypeOf(operand).is(TypeKind::kRef))
+      Emit(Op::kDeref, 0, AddConst(Value::String(program_.TextOf(operand.range))));
   }
 
   void Has(const ast::Expr& e) {
@@ -396,6 +407,7 @@ class Compiler {
       if (sel.name == "id" || sel.name == "state") return Const(Value::Bool(true));
     }
     Expr(operand);
+    DerefIfRef(operand);
     Emit(Op::kHasKey, 0, AddConst(Value::String(sel.name)));
   }
 
@@ -579,7 +591,7 @@ class Compiler {
 
   static bool UsesConstant(Op op) {
     return op == Op::kConst || op == Op::kSelect || op == Op::kHasKey || op == Op::kThis ||
-           op == Op::kJumpNeLocalConst;
+           op == Op::kJumpNeLocalConst || op == Op::kDeref;
   }
 
   bool Foldable(const Instr& i, uint32_t slot_base) const {
@@ -591,7 +603,7 @@ class Compiler {
         return i.x >= slot_base;
       case Op::kField: case Op::kFieldOpt: case Op::kHasField: case Op::kRecordId: case Op::kRecordState:
       case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
-      case Op::kReturn:
+      case Op::kReturn: case Op::kActor: case Op::kDeref:
         return false;
       default: return true;
     }

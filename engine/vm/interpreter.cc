@@ -165,6 +165,7 @@ L_kThis: {
   }
   if (act.id) entries.emplace_back(Value::String("id"), *act.id);
   if (act.state) entries.emplace_back(Value::String("state"), *act.state);
+  if (act.created_by) entries.emplace_back(Value::String("created_by"), *act.created_by);
   if (act.sla) entries.emplace_back(Value::String("sla"), *act.sla);
   Value map = Value::Map(std::move(entries));
   if (!ChargeBuilt(budget, map)) map = BudgetError(budget);
@@ -173,6 +174,25 @@ L_kThis: {
   DISPATCH();
 L_kRecordSla:
   *sp++ = act.sla ? *act.sla : Value::Error("the record's SLA clocks are not available");
+  DISPATCH();
+L_kActor:
+  *sp++ = act.actor ? *act.actor : Value::Error("the actor is not available here");
+  DISPATCH();
+L_kDeref: {
+  Value& ref = sp[-1];
+  const std::string& what = consts[pc->a].string_value();
+  if (ref.is_error()) {
+    // stays the error
+  } else if (ref.is_null() || (ref.is(K::kOptional) && !ref.has_value())) {
+    ref = Value::Error(what + " is not set");
+  } else if (act.records == nullptr) {
+    ref = Value::Error("records cannot be read here (reading " + what + ")");
+  } else {
+    if (ref.is(K::kOptional)) ref = Value(ref.optional_value());
+    Value record = act.records->Read(ref, what);
+    ref = std::move(record);
+  }
+}
   DISPATCH();
 L_kNow:
   *sp++ = act.now ? Value::Timestamp(*act.now) : Value::Error("'now' is not available here");

@@ -292,7 +292,7 @@ bool KindFits(K k, const sema::Type& t) {
     case TK::kEnum: return k == K::kEnum;
     case TK::kRef: return k == K::kRef;
     case TK::kList: return k == K::kList;
-    case TK::kMap: case TK::kRecord: case TK::kSlaClocks: case TK::kSlaClock: return k == K::kMap;
+    case TK::kMap: case TK::kRecord: case TK::kSlaClocks: case TK::kSlaClock: case TK::kActor: return k == K::kMap;
     case TK::kNull: return k == K::kNull;
     case TK::kType: return k == K::kType;
     default: return true;

@@ -62,6 +62,7 @@ struct Scope {
   std::vector<std::pair<std::string, sema::Type>> locals;
   bool has_now = false;   // `now` is available
   bool in_test = false;   // `emitted(name)` is available
+  bool has_actor = false; // `actor` is available (processes)
 };
 
 // The limits of one evaluation. Steps roughly count instructions executed
@@ -86,6 +87,16 @@ struct Budget {
   uint64_t size = 0;
   bool exhausted = false;
   void Reset() { steps = 0; size = 0; exhausted = false; }
+};
+
+// Other records, read through `ref` values. Read returns the record a ref
+// names as a map of its fields, id, state, created_by and sla (the shape of
+// a test handle), or an error value that names `what` (the ref's source
+// text) when there is no such record.
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+  virtual Value Read(const Value& ref, std::string_view what) const = 0;
 };
 
 // Values of record fields for an Activation that does not hold them in a
@@ -121,6 +132,12 @@ struct Activation {
   std::optional<smdl::Timestamp> now;
   // Tests: how many messages named `name` were emitted so far.
   const std::function<int64_t(std::string_view name)>* emitted = nullptr;
+  // `this.created_by`: who created the record (a string value).
+  const Value* created_by = nullptr;
+  // `actor`: a map with name (string) and roles (list of strings).
+  const Value* actor = nullptr;
+  // Records read through refs; null: reading one is an error value.
+  const RecordReader* records = nullptr;
 };
 
 class Image;

@@ -7,7 +7,7 @@ namespace smdl::cli {
 namespace {
 
 const char* const kCreateHelp =
-    "Usage: smdl create --db DIR TYPE [JSON] [--key K] [--actor A]\n"
+    "Usage: smdl create --db DIR TYPE [JSON] [--key K] [--actor A [--role R]...]\n"
     "\n"
     "Creates a record of TYPE (a record type a process runs on, by its short\n"
     "or qualified name) from a JSON object of fields, runs the process's\n"
@@ -22,6 +22,8 @@ const char* const kCreateHelp =
     "  --key K             idempotency key: a repeat with the same key returns\n"
     "                      the first result and creates nothing\n"
     "  --actor A           who creates it, for the audit log (default: system)\n"
+    "  --role R            a role the actor holds (repeat for more); transitions may\n"
+    "                      require roles, guards read them as actor.roles\n"
     SMDL_DB_OPTIONS_HELP
     "\n"
     "Exit status: 0 created, 1 rejected (unknown type, bad or missing field),\n"
@@ -30,7 +32,7 @@ const char* const kCreateHelp =
 int RunCreate(const std::vector<std::string>& argv) {
   std::string error;
   auto flags = kDbFlags;
-  flags.insert(flags.end(), {"--key", "--actor"});
+  flags.insert(flags.end(), {"--key", "--actor", "--role"});
   auto args = Args::Parse(argv, flags, kDbSwitches, error);
   if (!args) return UsageError("create", error);
   const auto& pos = args->positional();
@@ -38,7 +40,7 @@ int RunCreate(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("create", *args, exit, Access::kWrite);
   if (!opened) return exit;
-  CallOptions call{args->Get("--key"), args->Get("--actor")};
+  CallOptions call{args->Get("--key"), args->Get("--actor"), args->GetAll("--role")};
   auto record = opened->engine->Create(pos[0], pos.size() > 1 ? pos[1] : "{}", call);
   if (!record.ok()) return Fail("create", record.status());
   PrintJson(*record);

@@ -35,7 +35,7 @@ int RunDeploy(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("deploy", *args, exit, Access::kCreate);
   if (!opened) return exit;
-  auto result = opened->engine->Deploy(args->positional(), {"", args->Get("--actor")});
+  auto result = opened->engine->Deploy(args->positional(), {"", args->Get("--actor"), {}});
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kInvalidArgument) {
       std::cerr << result.status().message();

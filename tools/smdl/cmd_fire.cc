@@ -7,7 +7,7 @@ namespace smdl::cli {
 namespace {
 
 const char* const kFireHelp =
-    "Usage: smdl fire --db DIR ID EVENT [JSON] [--key K] [--actor A]\n"
+    "Usage: smdl fire --db DIR ID EVENT [JSON] [--key K] [--actor A [--role R]...]\n"
     "\n"
     "Sends EVENT with a JSON object of parameters to record ID. The first\n"
     "transition of the record's state for that event whose guard holds is\n"
@@ -22,6 +22,8 @@ const char* const kFireHelp =
     "Options:\n"
     "  --key K             idempotency key: a repeat returns the first result\n"
     "  --actor A           who sends it, for the audit log (default: system)\n"
+    "  --role R            a role the actor holds (repeat for more); transitions may\n"
+    "                      require roles, guards read them as actor.roles\n"
     SMDL_DB_OPTIONS_HELP
     "\n"
     "Exit status: 0 done, 1 rejected, 2 usage or I/O problems.\n";
@@ -29,7 +31,7 @@ const char* const kFireHelp =
 int RunFire(const std::vector<std::string>& argv) {
   std::string error;
   auto flags = kDbFlags;
-  flags.insert(flags.end(), {"--key", "--actor"});
+  flags.insert(flags.end(), {"--key", "--actor", "--role"});
   auto args = Args::Parse(argv, flags, kDbSwitches, error);
   if (!args) return UsageError("fire", error);
   const auto& pos = args->positional();
@@ -37,7 +39,7 @@ int RunFire(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("fire", *args, exit, Access::kWrite);
   if (!opened) return exit;
-  CallOptions call{args->Get("--key"), args->Get("--actor")};
+  CallOptions call{args->Get("--key"), args->Get("--actor"), args->GetAll("--role")};
   auto record = opened->engine->Fire(pos[0], pos[1], pos.size() > 2 ? pos[2] : "{}", call);
   if (!record.ok()) return Fail("fire", record.status());
   PrintJson(*record);

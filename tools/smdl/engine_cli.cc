@@ -77,6 +77,7 @@ int Fail(const std::string& command, const Status& status) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kCorruption:
     case StatusCode::kResourceExhausted:
+    case StatusCode::kAborted:
       return kInputError;
     default:
       return kUsageError;

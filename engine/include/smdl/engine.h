@@ -14,7 +14,9 @@
 //
 // Thread safety: an Engine may be used from many threads at once. Fires on
 // one record are serialised; fires on different records run in parallel and
-// share commits (and, in sync mode, fsyncs).
+// share commits (and, in sync mode, fsyncs). An operation that read other
+// records through refs commits only if none of them changed meanwhile; it is
+// retried a few times, then fails with kAborted (docs/runtime.md, isolation).
 #pragma once
 
 #include <cstdint>
@@ -104,6 +106,10 @@ struct CallOptions {
   // Recorded in the audit log; empty: "system". Valid UTF-8 without control
   // characters, at most 256 bytes, or the call is kInvalidArgument.
   std::string actor;
+  // The actor's roles, as the site vouches for them (transitions may
+  // require some; guards read them as actor.roles). Recorded in the audit
+  // log. Each a name as SMDL writes it (letters, digits, '_'); at most 64.
+  std::vector<std::string> roles;
 };
 
 struct DeployResult {

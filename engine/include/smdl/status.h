@@ -19,6 +19,7 @@ enum class StatusCode {
   kResourceExhausted, // a limit was hit (size, depth, budget)
   kIoError,           // the file system or database failed
   kCorruption,        // stored data is inconsistent
+  kAborted,           // a conflict with concurrent operations that outlasted the retries; try again
   kInternal,          // a bug in smdl
 };
 
@@ -49,6 +50,7 @@ inline Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std
 inline Status IoError(std::string m) { return Status(StatusCode::kIoError, std::move(m)); }
 inline Status ResourceExhausted(std::string m) { return Status(StatusCode::kResourceExhausted, std::move(m)); }
 inline Status FailedPrecondition(std::string m) { return Status(StatusCode::kFailedPrecondition, std::move(m)); }
+inline Status Aborted(std::string m) { return Status(StatusCode::kAborted, std::move(m)); }
 inline Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 
 // Either a value or a non-OK Status.

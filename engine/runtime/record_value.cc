@@ -1,0 +1,50 @@
+#include "runtime/record_value.h"
+
+#include "base/time.h"
+#include "vm/json.h"
+
+namespace smdl::runtime {
+
+using nlohmann::json;
+
+namespace {
+
+vm::Value ClockValue(const json& clock) {
+  std::vector<std::pair<vm::Value, vm::Value>> c;
+  for (const char* key : {"due", "breached_at", "started_at"})
+    if (clock.contains(key) && clock[key].is_string())
+      if (auto t = ParseTimestamp(clock[key].get<std::string>())) c.emplace_back(vm::Value::String(key), vm::Value::Timestamp(*t));
+  for (const char* key : {"elapsed", "remaining", "target"})
+    if (clock.contains(key) && clock[key].is_string())
+      if (auto d = ParseDuration(clock[key].get<std::string>())) c.emplace_back(vm::Value::String(key), vm::Value::Duration(*d));
+  for (const char* flag : {"breached", "paused", "running", "stopped"})
+    c.emplace_back(vm::Value::String(flag), vm::Value::Bool(clock.value(flag, false)));
+  c.emplace_back(vm::Value::String("warned"), vm::Value::Bool(!clock.value("warned", json::array()).empty()));
+  return vm::Value::Map(std::move(c));
+}
+
+}  // namespace
+
+vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const json& view) {
+  std::vector<std::pair<vm::Value, vm::Value>> entries;
+  const json fields = view.value("fields", json::object());
+  for (const auto& f : info.fields) {
+    vm::Value v = f.type.is(sema::TypeKind::kOptional) ? vm::Value::OptionalNone() : vm::Value::Null();
+    if (fields.contains(f.name)) {
+      auto decoded = vm::FromPlainJson(fields[f.name], f.type, &program);
+      v = decoded.ok() ? *decoded : vm::Value::Error("field '" + f.name + "': " + decoded.status().message());
+    }
+    entries.emplace_back(vm::Value::String(f.name), std::move(v));
+  }
+  entries.emplace_back(vm::Value::String("id"), vm::Value::String(view.value("id", "")));
+  entries.emplace_back(vm::Value::String("state"), vm::Value::String(view.value("state", "")));
+  entries.emplace_back(vm::Value::String("created_by"), vm::Value::String(view.value("created_by", "")));
+  std::vector<std::pair<vm::Value, vm::Value>> clocks;
+  const json sla = view.value("sla", json::object());
+  for (const auto& [name, clock] : sla.items())
+    clocks.emplace_back(vm::Value::String(name), ClockValue(clock));
+  entries.emplace_back(vm::Value::String("sla"), vm::Value::Map(std::move(clocks)));
+  return vm::Value::Map(std::move(entries));
+}
+
+}  // namespace smdl::runtime

@@ -1,0 +1,21 @@
+// A record as expressions see it: in tests (a handle such as `i`) and in
+// processes (a record read through a `ref`).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "sema/program.h"
+#include "vm/value.h"
+
+namespace smdl::runtime {
+
+// The record of `view` (RecordView's JSON) as a map: each field of `info`
+// (typed as `program` declares it; an optional field that is unset is
+// absent-valued, a field that no longer decodes is an error value), id,
+// state, created_by, and sla: clock name -> due, breached_at, started_at,
+// elapsed, remaining, target, breached, paused, running, stopped, warned.
+// Instants and durations a clock does not have (a paused clock has no due
+// time) are left out, so selecting them is a "no such key" error.
+vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const nlohmann::json& view);
+
+}  // namespace smdl::runtime
