@@ -253,6 +253,48 @@ TEST_CASE("audit: an altered entry, and a rewritten log that only an anchor show
   }
 }
 
+TEST_CASE("audit: an entry that says it read another version than it did", "[reliability][tamper]") {
+  TempDir dir;
+  {
+    auto opened = Engine::Open(dir.path(), {});
+    REQUIRE(opened.ok());
+    Engine& engine = **opened;
+    REQUIRE(engine.DeploySources({{"refs.smdl", R"(
+module refs;
+record Change { n: int = 0; }
+process C for Change { initial state open { on bump { n = n + 1; } on close -> closed; } final state closed; }
+record Release { change: ref Change; seen: int = 0; }
+process R for Release { initial state open { on look { seen = change.n; } on close -> closed; } final state closed; }
+)"}}).ok());
+    REQUIRE(engine.Create("Change", "{}").ok());
+    REQUIRE(engine.Create("Release", R"({"change": "Change-1"})").ok());
+    REQUIRE(engine.Fire("Change-1", "bump").ok());
+    REQUIRE(engine.Fire("Release-1", "look").ok());
+    REQUIRE(engine.Verify().ok());
+  }
+  {
+    storage::DbOptions options;
+    options.create_if_missing = false;
+    auto db = storage::Db::Open(dir.path(), options);
+    REQUIRE(db.ok());
+    auto entries = AuditEntries(**db);
+    REQUIRE(entries.back()["reads"] == json{{"Change-1", 2}});
+    // The look moved before the bump it read, every hash recomputed.
+    std::swap(entries[3], entries[4]);
+    entries[3]["seq"] = 4;
+    entries[4]["seq"] = 5;
+    Rehash(**db, entries);
+    Delete(**db, Family::kHistory, runtime::HistoryKey("Change-1", 4));
+    Delete(**db, Family::kHistory, runtime::HistoryKey("Release-1", 5));
+    Put(**db, Family::kHistory, runtime::HistoryKey("Release-1", 4), "");
+    Put(**db, Family::kHistory, runtime::HistoryKey("Change-1", 5), "");
+  }
+  auto opened = Engine::Open(dir.path(), {});
+  REQUIRE(opened.ok());
+  RequireCorruption((*opened)->Verify().status(),
+                    "record Release-1: replaying audit entry 4 reads other records than the log says");
+}
+
 TEST_CASE("the families verify derives from the log", "[reliability][tamper]") {
   Desk desk;
   SECTION("history: an entry deleted") {

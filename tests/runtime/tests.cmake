@@ -13,6 +13,9 @@ add_test(NAME "smdl test stdlib"
   COMMAND ${SMDL_BIN} test ${PROJECT_SOURCE_DIR}/stdlib)
 add_test(NAME "smdl test examples/acme"
   COMMAND ${SMDL_BIN} test ${PROJECT_SOURCE_DIR}/examples/acme)
+# The language's own scenarios: records that read each other, roles, actions.
+add_test(NAME "smdl test tests/scenarios"
+  COMMAND ${SMDL_BIN} test ${PROJECT_SOURCE_DIR}/tests/scenarios)
 
 # SIGKILL at random moments, 20 times: nothing acknowledged is lost, the
 # audit chain holds and every record equals its replay (crash_test.cc).
