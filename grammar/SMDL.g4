@@ -168,6 +168,8 @@ action
     : (THIS '.')? ident '=' expr ';'                   # assignAction
     | EMIT STRING payload? ';'                         # emitAction
     | ifAction                                         # conditionalAction
+    | FIRE ident ('.' ident)+ '(' (fieldInit (',' fieldInit)*)? ')' ';'  # fireAction
+    | (LET ident '=')? CREATE qualifiedName payload ';'  # createAction
     | FOR ident IN expr actionBlock                    # forAction
     ;
 

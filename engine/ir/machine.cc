@@ -54,8 +54,13 @@ class MachineBuilder {
   std::unique_ptr<Machine> m_;
 };
 
-Status MachineBuilder::CompileActions(const std::vector<ast::Action>& actions, const vm::Scope& scope,
+Status MachineBuilder::CompileActions(const std::vector<ast::Action>& actions, const vm::Scope& outer,
                                       std::vector<Action>& out) {
+  vm::Scope scope = outer;  // grows with each `let`
+  auto type_of = [&](const ast::Expr& e) {
+    auto info = program_.expr_info.find(&e);
+    return info == program_.expr_info.end() ? sema::Type::Dyn() : info->second.type;
+  };
   for (const auto& a : actions) {
     Action action;
     if (a.kind == ast::Action::Kind::kEmit) {
@@ -66,6 +71,39 @@ Status MachineBuilder::CompileActions(const std::vector<ast::Action>& actions, c
       SMDL_RETURN_IF_ERROR(Compile(*a.value, scope, action.value));
       SMDL_RETURN_IF_ERROR(CompileActions(a.body, scope, action.body));
       SMDL_RETURN_IF_ERROR(CompileActions(a.else_body, scope, action.else_body));
+    } else if (a.kind == ast::Action::Kind::kFire) {
+      action.kind = Action::Kind::kFire;
+      action.event = a.event.text;
+      action.variable = program_.TextOf(a.value->range);
+      SMDL_RETURN_IF_ERROR(Compile(*a.value, scope, action.value));
+      sema::Type target = type_of(*a.value);
+      if (target.is(sema::TypeKind::kOptional)) target = target.params[0];
+      const sema::ProcessInfo* process = program_.ProcessForRecord(target.name);
+      if (!process || !process->events.count(a.event.text)) return Internal("fire of an unknown event passed the checker");
+      const auto& params = process->events.at(a.event.text);
+      for (const auto& arg : a.payload) {
+        Argument compiled{arg.name.text, sema::Type::Dyn(), nullptr};
+        for (const auto& [name, type] : params)
+          if (name == arg.name.text) compiled.type = type;
+        SMDL_RETURN_IF_ERROR(Compile(*arg.value, scope, compiled.value));
+        action.arguments.push_back(std::move(compiled));
+      }
+    } else if (a.kind == ast::Action::Kind::kCreate) {
+      action.kind = Action::Kind::kCreate;
+      const sema::RecordInfo* record = nullptr;
+      Diagnostics ignored;
+      const sema::Symbol* sym = sema::LookupGlobal(*m_->process_->module, a.record_type.ToString(), ignored, a.record_type.range);
+      if (sym && sym->kind == sema::Symbol::Kind::kRecord) record = sym->record;
+      if (!record) return Internal("create of an unknown record passed the checker");
+      action.record_type = record->qualified;
+      for (const auto& f : a.payload) {
+        const sema::FieldInfo* field = record->Find(f.name.text);
+        Argument compiled{f.name.text, field ? field->type : sema::Type::Dyn(), nullptr};
+        SMDL_RETURN_IF_ERROR(Compile(*f.value, scope, compiled.value));
+        action.arguments.push_back(std::move(compiled));
+      }
+      action.variable = a.field.text;
+      if (!action.variable.empty()) scope.locals.emplace_back(action.variable, sema::Type::Ref(record->qualified));
     } else if (a.kind == ast::Action::Kind::kFor) {
       action.kind = Action::Kind::kFor;
       action.variable = a.field.text;

@@ -26,15 +26,25 @@ struct Emit {
   std::vector<std::pair<std::string, ExprPtr>> payload;
 };
 
+// A named argument or field given in an action, with the type it must have.
+struct Argument {
+  std::string name;
+  sema::Type type;
+  ExprPtr value;
+};
+
 struct Action {
-  enum class Kind { kAssign, kEmit, kIf, kFor };
+  enum class Kind { kAssign, kEmit, kIf, kFor, kFire, kCreate };
   Kind kind = Kind::kAssign;
   int field = -1;  // kAssign: index in the record's fields
   ExprPtr value;   // kAssign: the value; kIf: the condition; kFor: the list
   Emit emit;       // kEmit
   std::vector<Action> body;       // kIf: then; kFor: run once per item, the item as the last local
   std::vector<Action> else_body;  // kIf
-  std::string variable;           // kFor
+  std::string variable;           // kFor; kCreate: the `let` name, empty if none (the new ref becomes the last local); kFire: the target's text
+  std::string event;              // kFire (`value` is the target ref)
+  std::string record_type;        // kCreate: qualified
+  std::vector<Argument> arguments;  // kFire: parameters; kCreate: fields
 };
 
 struct Param {

@@ -70,8 +70,11 @@ Status CommitLog::CheckReads(const PendingCommit& commit, const std::map<std::st
   for (const auto& [id, read] : commit.reads) {
     uint64_t now = 0;
     auto written = written_in_group.find(id);
+    auto cached = versions_.find(id);
     if (written != written_in_group.end()) {
       now = written->second;
+    } else if (cached != versions_.end()) {
+      now = cached->second;
     } else {
       auto stored = db_.Get(storage::Family::kRecords, id);
       if (!stored.ok()) return stored.status();
@@ -104,6 +107,7 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
     for (const auto& [id, version] : c.writes) written[id] = version;
     batch.Append(c.batch);
     for (auto& entry : c.audit) {
+      if (!c.audit_seqs.empty()) entry["cause"] = c.audit_seqs.front();
       entry["seq"] = ++audit_seq;
       entry["prev"] = hash;
       hash = AuditHash(entry);
@@ -113,10 +117,11 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
       batch.Put(storage::Family::kHistory, HistoryKey(entry["record"].get<std::string>(), audit_seq), "");
       c.audit_seqs.push_back(audit_seq);
     }
-    uint64_t first_audit = c.audit_seqs.empty() ? 0 : c.audit_seqs.front();
-    for (auto& message : c.outbox) {
+    for (size_t i = 0; i < c.outbox.size(); ++i) {
+      nlohmann::json& message = c.outbox[i];
+      size_t entry = i < c.outbox_entry.size() ? c.outbox_entry[i] : 0;
       message["seq"] = ++outbox_seq;
-      if (first_audit) message["audit_seq"] = first_audit;
+      if (entry < c.audit_seqs.size()) message["audit_seq"] = c.audit_seqs[entry];
       batch.Put(storage::Family::kOutbox, storage::EncodeU64(outbox_seq), message.dump());
       c.outbox_seqs.push_back(outbox_seq);
     }
@@ -142,6 +147,8 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
   audit_seq_ = audit_seq;
   outbox_seq_ = outbox_seq;
   last_hash_ = hash;
+  if (versions_.size() > (1u << 17)) versions_.clear();
+  for (const auto& [id, version] : written) versions_[id] = version;
   for (const auto& [key, value] : counters) counters_[key] = value;
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,8 +27,12 @@ namespace smdl::runtime {
 
 struct PendingCommit {
   storage::WriteBatch batch;
-  std::vector<nlohmann::json> audit;   // entries; seq, prev and hash are added
+  // Entries; seq, prev and hash are added. Entries after the first are
+  // operations the first caused: each gets "cause", the first one's seq.
+  std::vector<nlohmann::json> audit;
   std::vector<nlohmann::json> outbox;  // messages; seq and audit_seq are added
+  // The audit entry (index in `audit`) each message belongs to; empty: the first.
+  std::vector<size_t> outbox_entry;
   std::vector<std::pair<std::string, uint64_t>> counters;  // meta key -> at least this value
   // Optimistic checks: each record read (id -> the version read, 0 for one
   // that did not exist) must still have that version when the group is
@@ -80,6 +85,9 @@ class CommitLog {
   uint64_t outbox_seq_ = 0;
   std::string last_hash_;
   std::map<std::string, uint64_t> counters_;  // meta counters as stored
+  // Versions of records written lately, so that CheckReads rarely reads the
+  // database; every record write goes through the leader, so it is exact.
+  std::unordered_map<std::string, uint64_t> versions_;
 };
 
 // The hash that precedes the first audit entry.

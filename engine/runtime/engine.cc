@@ -61,7 +61,7 @@ Status CheckCaller(const CallOptions& call) {
       return InvalidArgument(
           (std::all_of(role.begin(), role.end(), [](char c) { return c >= 0x20 && c < 0x7f; }) ? "role '" + role + "'"
                                                                                              : std::string("a role")) +
-          " is not a role name (letters, digits and '_', not starting with a digit, at most 64)");
+          " is not a role name (letters, digits and '_', not starting with a digit, at most 64 characters)");
   }
   return Status::Ok();
 }
@@ -162,11 +162,13 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     RecordState seed;
     seed.id = *id;
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
-    runtime::RecordSource source = impl_->Source();
+    Impl::Attempt run;
     for (int attempt = 1;; ++attempt) {
-      auto outcome = runtime::Execute(**def, seed, request, impl_->limits(), &source);
-      if (!outcome.ok()) return outcome.status();
-      auto result = impl_->Commit(**def, *outcome, call.idempotency_key, request_id, counter_key, counter);
+      impl_->PrepareAttempt(run);
+      run.counters.emplace_back(counter_key, counter);
+      auto outcomes = runtime::ExecuteCascade(**def, seed, request, impl_->limits(), run.env);
+      if (!outcomes.ok()) return outcomes.status();
+      auto result = impl_->Commit(**def, *outcomes, call.idempotency_key, request_id, run.counters);
       if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
     }
   });
@@ -188,14 +190,15 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
-    runtime::RecordSource source = impl_->Source();
+    Impl::Attempt run;
     for (int attempt = 1;; ++attempt) {
       auto pinned = impl_->LoadPinned(id);
       if (!pinned.ok()) return pinned.status();
       const runtime::Definition& def = *pinned->definition;
-      auto outcome = runtime::Execute(def, pinned->record, request, impl_->limits(), &source);
-      if (!outcome.ok()) return outcome.status();
-      auto result = impl_->Commit(def, *outcome, call.idempotency_key, request_id);
+      impl_->PrepareAttempt(run);
+      auto outcomes = runtime::ExecuteCascade(def, pinned->record, request, impl_->limits(), run.env);
+      if (!outcomes.ok()) return outcomes.status();
+      auto result = impl_->Commit(def, *outcomes, call.idempotency_key, request_id, run.counters);
       if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
     }
   });
@@ -350,8 +353,9 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
       // changed if that is later (a run that comes late): a record's time
       // never goes backwards.
       request.at = (*record)->updated_at < next->due ? next->due : (*record)->updated_at;
-      runtime::RecordSource source = impl_->Source();
-      auto outcome = runtime::Execute(**def, **record, request, impl_->limits(), &source);
+      Impl::Attempt run;
+      impl_->PrepareAttempt(run);
+      auto outcome = runtime::ExecuteCascade(**def, **record, request, impl_->limits(), run.env);
       if (!outcome.ok()) {
         if (outcome.status().code() != StatusCode::kFailedPrecondition &&
             outcome.status().code() != StatusCode::kInvalidArgument)
@@ -359,7 +363,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
         failed[next_key] = next->record_id + " " + next->name + ": " + outcome.status().message();
         continue;
       }
-      auto committed = impl_->Commit(**def, *outcome, "", "");
+      auto committed = impl_->Commit(**def, *outcome, "", "", run.counters);
       if (!committed.ok()) {
         // A record it read changed meanwhile: the timer stays and runs again
         // on the next pass, a bounded number of times.

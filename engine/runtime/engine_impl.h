@@ -89,6 +89,24 @@ struct Engine::Impl {
   // before it fails with kAborted.
   static constexpr int kMaxAttempts = 8;
 
+  // What one attempt of an operation may reach: committed records, and new
+  // ids (their counters raised when the operation commits).
+  struct Attempt {
+    runtime::ExecutionEnv env;
+    std::vector<std::pair<std::string, uint64_t>> counters;
+  };
+  void PrepareAttempt(Attempt& attempt) {
+    attempt.counters.clear();
+    attempt.env.source = Source();
+    attempt.env.allocate = [this, &attempt](const std::string& type) -> StatusOr<std::string> {
+      std::string key;
+      uint64_t value = 0;
+      auto id = AllocateId(type, key, value);
+      if (id.ok()) attempt.counters.emplace_back(key, value);
+      return id;
+    };
+  }
+
   // Reads through refs see what is committed.
   runtime::RecordSource Source() const {
     return [this](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
@@ -224,16 +242,30 @@ struct Engine::Impl {
     return std::optional<std::string>(doc.value("result", ""));
   }
 
-  StatusOr<std::string> Commit(const runtime::Definition& def, const Outcome& outcome, const std::string& key,
-                               const std::string& request_id, const std::string& counter_key = "",
-                               uint64_t counter = 0) {
+  // Commits an operation and what it caused, atomically. It holds only if
+  // every record it read, and every record it writes, still has the version
+  // it started from (kAborted otherwise; the caller runs it again).
+  StatusOr<std::string> Commit(const runtime::Definition& def, const std::vector<Outcome>& outcomes,
+                               const std::string& key, const std::string& request_id,
+                               const std::vector<std::pair<std::string, uint64_t>>& counters = {}) {
     runtime::PendingCommit commit;
-    StageRecord(commit.batch, outcome.before.id.empty() ? nullptr : &outcome.before, outcome.after);
-    commit.audit.push_back(outcome.audit);
-    commit.outbox = outcome.outbox;
-    commit.reads = outcome.reads;
-    commit.writes[outcome.after.id] = outcome.after.version;
-    if (!counter_key.empty()) commit.counters.emplace_back(counter_key, counter);
+    std::set<std::string> written;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const Outcome& o = outcomes[i];
+      for (const auto& [id, version] : o.reads)
+        if (!written.count(id)) commit.reads.emplace(id, version);
+      if (!written.count(o.after.id)) commit.reads.emplace(o.after.id, o.before.version);
+      written.insert(o.after.id);
+      commit.writes[o.after.id] = o.after.version;
+      StageRecord(commit.batch, o.before.id.empty() ? nullptr : &o.before, o.after);
+      commit.audit.push_back(o.audit);
+      for (const auto& m : o.outbox) {
+        commit.outbox.push_back(m);
+        commit.outbox_entry.push_back(i);
+      }
+    }
+    commit.counters = counters;
+    const Outcome& outcome = outcomes.front();
     json view = runtime::RecordView(def, outcome.after, outcome.after.updated_at);
     std::string result = view.dump();
     if (!key.empty())

@@ -1,6 +1,7 @@
 #include "runtime/executor.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "base/time.h"
 #include "runtime/record_value.h"
@@ -109,9 +110,9 @@ vm::Value ActorValue(const Request& request) {
 class Run {
  public:
   Run(const Definition& def, const ir::Machine& machine, const Request& request, const ExecutionLimits& limits,
-      const RecordSource* source, const std::string& id)
-      : def_(def), m_(machine), request_(request), limits_(limits), reader_(def, source, request.at, id),
-        actor_value_(ActorValue(request)) {}
+      const ExecutionEnv* env, const std::string& id)
+      : def_(def), m_(machine), request_(request), limits_(limits), env_(env),
+        reader_(def, env && env->source ? &env->source : nullptr, request.at, id), actor_value_(ActorValue(request)) {}
 
   // A failure to read another record (the database), which no rejection hides.
   const Status& read_failure() const { return reader_.failure(); }
@@ -130,6 +131,12 @@ class Run {
   // ---- behaviour
   Status RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> locals, const std::string& what);
   Status EmitMessage(const ir::Emit& emit, std::span<const vm::Value> locals);
+  // The arguments or fields of `fire` and `create` as plain JSON.
+  StatusOr<json> Arguments(const std::vector<ir::Argument>& args, std::span<const vm::Value> locals,
+                           const std::string& what);
+  Status FireAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
+  // Returns the new record's ref.
+  StatusOr<vm::Value> CreateAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
   Status EnterState(int state);
   void LeaveState();
   Status TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what);
@@ -148,7 +155,10 @@ class Run {
   const ir::Machine& m_;
   const Request& request_;
   const ExecutionLimits& limits_;
+  const ExecutionEnv* env_;
   RefReader reader_;
+  std::vector<Caused> caused_;
+  std::vector<std::string> creates_;
   vm::Value actor_value_;
   int actions_run_ = 0;
 
@@ -234,8 +244,70 @@ Status Run::EmitMessage(const ir::Emit& emit, std::span<const vm::Value> locals)
   return Status::Ok();
 }
 
-Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> locals,
+StatusOr<json> Run::Arguments(const std::vector<ir::Argument>& args, std::span<const vm::Value> locals,
+                              const std::string& what) {
+  json out = json::object();
+  for (const auto& arg : args) {
+    vm::Value v = Eval(arg.value, locals);
+    if (v.is_error()) return Rejected(what + ", '" + arg.name + "': " + v.error_message());
+    // `this` (or a record read through a ref) given for a ref stands for its id.
+    bool wants_ref = arg.type.is(sema::TypeKind::kRef) ||
+                     (arg.type.is(sema::TypeKind::kOptional) && arg.type.params[0].is(sema::TypeKind::kRef));
+    if (wants_ref && v.is(vm::ValueKind::kMap))
+      if (const vm::Value* id = v.map().Find(vm::Value::String("id")))
+        v = vm::Value::Ref(arg.type.is(sema::TypeKind::kRef) ? arg.type.name : arg.type.params[0].name, id->string_value());
+    auto encoded = vm::ToPlainJson(v, arg.type);
+    if (!encoded.ok()) return Rejected(what + ", '" + arg.name + "': " + encoded.status().message());
+    out[arg.name] = std::move(*encoded);
+  }
+  return out;
+}
+
+Status Run::FireAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what) {
+  std::string action = what + ": fire " + a.variable + "." + a.event;
+  vm::Value target = Eval(a.value, locals);
+  if (target.is(vm::ValueKind::kOptional)) target = target.has_value() ? vm::Value(target.optional_value()) : vm::Value::Null();
+  if (target.is_error()) return Rejected(action + ": " + target.error_message());
+  std::string id = target.is(vm::ValueKind::kRef) ? target.ref_id() : target.is(vm::ValueKind::kString) ? target.string_value() : "";
+  if (id.empty()) return Rejected(action + ": the target is not set");
+  auto args = Arguments(a.arguments, locals, action);
+  if (!args.ok()) return args.status();
+  Caused c;
+  c.request.kind = Request::Kind::kEvent;
+  c.request.event = a.event;
+  c.request.args = std::move(*args);
+  c.request.at = request_.at;
+  c.request.actor = request_.actor;
+  c.request.roles = request_.roles;
+  c.record = id;
+  caused_.push_back(std::move(c));
+  return Status::Ok();
+}
+
+StatusOr<vm::Value> Run::CreateAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what) {
+  std::string action = what + ": create " + sema::ShortName(a.record_type);
+  if (env_ == nullptr || !env_->allocate) return Rejected(action + ": records cannot be created here");
+  auto fields = Arguments(a.arguments, locals, action);
+  if (!fields.ok()) return fields.status();
+  auto id = env_->allocate(a.record_type);
+  if (!id.ok()) return id.status();
+  Caused c;
+  c.request.kind = Request::Kind::kCreate;
+  c.request.type = a.record_type;
+  c.request.args = std::move(*fields);
+  c.request.at = request_.at;
+  c.request.actor = request_.actor;
+  c.request.roles = request_.roles;
+  c.record = *id;
+  caused_.push_back(std::move(c));
+  creates_.push_back(*id);
+  return vm::Value::Ref(a.record_type, *id);
+}
+
+Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const vm::Value> outer_locals,
                        const std::string& what) {
+  std::span<const vm::Value> locals = outer_locals;
+  std::vector<vm::Value> extended;  // the locals with the records `let` named so far
   for (const auto& a : actions) {
     if (++actions_run_ > limits_.max_actions)
       return Rejected(what + ": more than " + std::to_string(limits_.max_actions) + " actions in one operation");
@@ -248,6 +320,20 @@ Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const v
       if (c.is_error()) return Rejected(what + ": the condition of 'if' fails: " + c.error_message());
       if (!c.is(vm::ValueKind::kBool)) return Rejected(what + ": the condition of 'if' is not a bool: " + c.DebugString());
       SMDL_RETURN_IF_ERROR(RunActions(c.bool_value() ? a.body : a.else_body, locals, what));
+      continue;
+    }
+    if (a.kind == ir::Action::Kind::kFire) {
+      SMDL_RETURN_IF_ERROR(FireAction(a, locals, what));
+      continue;
+    }
+    if (a.kind == ir::Action::Kind::kCreate) {
+      auto ref = CreateAction(a, locals, what);
+      if (!ref.ok()) return ref.status();
+      if (!a.variable.empty()) {
+        if (extended.empty()) extended.assign(outer_locals.begin(), outer_locals.end());
+        extended.push_back(std::move(*ref));
+        locals = extended;
+      }
       continue;
     }
     if (a.kind == ir::Action::Kind::kFor) {
@@ -399,14 +485,18 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
   }
   if (!taken) {
     if (from_sla) return Status::Ok();
-    if (failed.empty() && !missing.empty()) {
+    std::string lacks;
+    if (!missing.empty()) {
       std::string roles;
       for (const auto& r : request_.roles) roles += (roles.empty() ? "" : ", ") + r;
       std::string needs;
       for (const auto& m : missing) needs += (needs.empty() ? "" : " and ") + m;
-      return Rejected("event '" + event + "' in state '" + state.name + "' requires role " + needs + "; " +
-                      request_.actor + " has " + (roles.empty() ? std::string("no roles") : "roles " + roles));
+      lacks = "requires role" + std::string(missing.size() > 1 ? "s " : " ") + needs + "; " + request_.actor + " has " +
+              (roles.empty() ? std::string("no roles") : "roles " + roles);
     }
+    if (failed.empty() && !lacks.empty())
+      return Rejected("event '" + event + "' in state '" + state.name + "' " + lacks);
+    if (!lacks.empty()) failed += "; another transition for it " + lacks;
     return Rejected("event '" + event + "' is not allowed in state '" + state.name + "': the guard is false (when " + failed + ")");
   }
   SMDL_RETURN_IF_ERROR(TakeTransition(*taken, locals, "event '" + event + "'"));
@@ -457,6 +547,8 @@ StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
   out.path = path_;
   out.outbox = outbox_;
   out.reads = reader_.versions();
+  out.caused = caused_;
+  out.creates = creates_;
   static const char* kKinds[] = {"create", "event", "timer"};
   out.audit = {{"time", FormatTimestamp(request_.at)},
                {"kind", kKinds[static_cast<int>(request_.kind)]},
@@ -472,6 +564,7 @@ StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
                {"version", record_.version}};
   if (!request_.roles.empty()) out.audit["roles"] = request_.roles;
   if (!out.reads.empty()) out.audit["reads"] = out.reads;
+  if (!out.creates.empty()) out.audit["creates"] = out.creates;
   return out;
 }
 
@@ -570,11 +663,11 @@ StatusOr<Outcome> Run::Timer(const RecordState& before) {
 }  // namespace
 
 StatusOr<Outcome> Execute(const Definition& definition, const RecordState& record, const Request& request,
-                          const ExecutionLimits& limits, const RecordSource* source) {
+                          const ExecutionLimits& limits, const ExecutionEnv* env) {
   const std::string& type = request.kind == Request::Kind::kCreate ? request.type : record.type;
   const ir::Machine* machine = definition.image->MachineForType(type);
   if (!machine) return definition.image->UnknownTypeError(type);
-  Run run(definition, *machine, request, limits, source, record.id);
+  Run run(definition, *machine, request, limits, env, record.id);
   StatusOr<Outcome> out = Internal("unknown request kind");
   switch (request.kind) {
     case Request::Kind::kCreate: out = run.Create(record); break;
@@ -583,6 +676,69 @@ StatusOr<Outcome> Execute(const Definition& definition, const RecordState& recor
   }
   if (!run.read_failure().ok()) return run.read_failure();
   return out;
+}
+
+StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, const RecordState& record,
+                                              const Request& request, const ExecutionLimits& limits,
+                                              const ExecutionEnv& env) {
+  // Later operations see what earlier ones wrote.
+  std::map<std::string, ReadableRecord> written;
+  ExecutionEnv inner;
+  inner.allocate = env.allocate;
+  inner.source = [&](const std::string& id) -> StatusOr<std::optional<ReadableRecord>> {
+    auto it = written.find(id);
+    if (it != written.end()) return std::optional<ReadableRecord>(it->second);
+    if (!env.source) return std::optional<ReadableRecord>();
+    return env.source(id);
+  };
+  std::vector<Outcome> outcomes;
+  auto first = Execute(definition, record, request, limits, &inner);
+  if (!first.ok()) return first.status();
+  written[first->after.id] = ReadableRecord{first->after, &definition};
+  struct Pending {
+    Caused caused;
+    int depth;
+    std::string by;  // "Change-1 approve"
+  };
+  std::deque<Pending> queue;
+  auto enqueue = [&](const Outcome& o, int depth) {
+    std::string by = o.after.id + " " + o.audit.value("event", "");
+    for (const auto& c : o.caused) queue.push_back({c, depth, by});
+  };
+  enqueue(*first, 1);
+  outcomes.push_back(std::move(*first));
+  while (!queue.empty()) {
+    Pending next = std::move(queue.front());
+    queue.pop_front();
+    const Request& r = next.caused.request;
+    std::string what = (r.kind == Request::Kind::kCreate ? "create " + next.caused.record
+                                                         : "fire " + next.caused.record + "." + r.event) +
+                       " (caused by " + next.by + ")";
+    if (static_cast<int>(outcomes.size()) >= limits.max_cascade)
+      return Rejected("more than " + std::to_string(limits.max_cascade) +
+                      " operations in one cascade (do records fire at each other in a cycle?), at " + what);
+    if (next.depth > limits.max_cascade_depth)
+      return Rejected("a cascade deeper than " + std::to_string(limits.max_cascade_depth) +
+                      " (do records fire at each other in a cycle?), at " + what);
+    StatusOr<Outcome> out = Internal("no operation");
+    const Definition* def = &definition;
+    if (r.kind == Request::Kind::kCreate) {
+      RecordState seed;
+      seed.id = next.caused.record;
+      out = Execute(definition, seed, r, limits, &inner);
+    } else {
+      auto target = inner.source(next.caused.record);
+      if (!target.ok()) return target.status();
+      if (!target->has_value()) return Rejected(what + ": there is no record " + next.caused.record);
+      def = (*target)->definition;
+      out = Execute(*def, (*target)->record, r, limits, &inner);
+    }
+    if (!out.ok()) return Status(out.status().code(), what + ": " + out.status().message());
+    written[out->after.id] = ReadableRecord{out->after, def};
+    enqueue(*out, next.depth + 1);
+    outcomes.push_back(std::move(*out));
+  }
+  return outcomes;
 }
 
 json RecordView(const Definition& definition, const RecordState& record, Timestamp now) {

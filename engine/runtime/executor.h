@@ -31,6 +31,16 @@ struct Request {
   std::vector<std::string> roles;  // the actor's roles
 };
 
+struct Outcome;
+
+// An operation an action asks for on another record (`fire`, `create`): it
+// runs after the operation that caused it, in the same commit, as the same
+// actor with the same roles, at the same time.
+struct Caused {
+  Request request;     // kEvent or kCreate
+  std::string record;  // the target (kEvent), or the new record's id (kCreate)
+};
+
 struct Outcome {
   RecordState before;  // kCreate: empty
   RecordState after;
@@ -41,11 +51,15 @@ struct Outcome {
   // (0: there was no such record). The operation holds only while they are
   // unchanged; the commit checks that.
   std::map<std::string, uint64_t> reads;
+  std::vector<Caused> caused;         // in the order the actions ran
+  std::vector<std::string> creates;   // ids allocated for `create`, in order (also in the audit entry)
 };
 
 struct ExecutionLimits {
   int max_follow_on = 32;     // automatic transitions and SLA reactions per operation
   int max_actions = 10000;    // actions run per operation (loops count each pass)
+  int max_cascade = 64;       // operations in one cascade, the first included
+  int max_cascade_depth = 8;  // causes between the first operation and any other
 };
 
 // Where an operation reads the records its refs name: the record with the
@@ -55,11 +69,29 @@ struct ReadableRecord {
   const Definition* definition = nullptr;
 };
 using RecordSource = std::function<StatusOr<std::optional<ReadableRecord>>(const std::string& id)>;
+// Gives the id of a record an action creates (of a qualified type).
+using IdAllocator = std::function<StatusOr<std::string>(const std::string& type)>;
 
-// kCreate: `record` is ignored except for its id, which the caller allocates.
-// `source` serves reads through refs; without one, such a read is an error.
+// What an operation may reach beyond its own record. Without a source,
+// reading through a ref is an error; without an allocator, `create` is.
+struct ExecutionEnv {
+  RecordSource source;
+  IdAllocator allocate;
+};
+
+// One operation on one record; what its actions cause is in Outcome::caused,
+// not run. kCreate: `record` is ignored except for its id, which the caller
+// allocates.
 StatusOr<Outcome> Execute(const Definition& definition, const RecordState& record, const Request& request,
-                          const ExecutionLimits& limits, const RecordSource* source = nullptr);
+                          const ExecutionLimits& limits, const ExecutionEnv* env = nullptr);
+
+// The operation and everything it causes, breadth first, each operation
+// seeing the records as the ones before it left them: all their outcomes,
+// the first operation's first, or the first rejection (naming the caused
+// operation that failed). Bounded by max_cascade and max_cascade_depth.
+StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, const RecordState& record,
+                                              const Request& request, const ExecutionLimits& limits,
+                                              const ExecutionEnv& env);
 
 // The record as an API caller sees it: fields, state, and each SLA clock with
 // target, due, elapsed, remaining, paused, breached and breached_at at `now`.

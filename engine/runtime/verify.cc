@@ -2,6 +2,7 @@
 // database is the one its audit log describes, and what makes a damaged one
 // open again. docs/runtime.md (the audit log) says what this proves and what
 // it cannot.
+#include <deque>
 #include <functional>
 
 #include "base/json_input.h"
@@ -147,18 +148,52 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
     //    outbox and the counters.
     std::map<std::string, RecordState> replayed;
     std::map<uint64_t, std::vector<json>> emitted;  // audit seq -> messages
-    runtime::RecordSource source = [&](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
+    runtime::ExecutionEnv env;
+    env.source = [&](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
       auto it = replayed.find(id);
       if (it == replayed.end()) return std::optional<runtime::ReadableRecord>();
       auto def = impl_->definitions->Get(it->second.definition);
       if (!def.ok()) return def.status();
       return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{it->second, *def});
     };
+    // A `create` in a replayed action gets the id the entry recorded.
+    std::vector<std::string> creates;
+    size_t next_create = 0;
+    env.allocate = [&](const std::string&) -> StatusOr<std::string> {
+      if (next_create >= creates.size()) return Corrupt("an action creates more records than the entry says");
+      return creates[next_create++];
+    };
+    // The operations the last operation without a cause set off, in the
+    // order they must follow it in the log.
+    std::deque<runtime::Caused> expected;
+    uint64_t cause = 0;
+    auto missing_caused = [&]() {
+      return Corrupt("audit entry " + std::to_string(cause) + " caused " +
+                     (expected.front().request.kind == Request::Kind::kCreate ? "the creation of " : "an event on ") +
+                     expected.front().record + ", which the log lacks");
+    };
     for (const json& entry : operations) {
       uint64_t seq = entry.value("seq", uint64_t{0});
       std::string id = entry["record"].get<std::string>();
       auto request = runtime::RequestFromAudit(entry);
       if (!request.ok()) return Corrupt("record " + id + ": audit entry " + std::to_string(seq) + ": " + request.status().message());
+      if (entry.contains("cause")) {
+        if (expected.empty() || entry["cause"] != json(cause))
+          return Corrupt("audit entry " + std::to_string(seq) + " says audit entry " + entry["cause"].dump() +
+                         " caused it, which its replay does not");
+        const runtime::Caused& want = expected.front();
+        if (want.record != id || want.request.kind != request->kind || want.request.event != request->event ||
+            want.request.args != request->args || want.request.actor != request->actor ||
+            want.request.roles != request->roles || (want.request.kind == Request::Kind::kCreate && want.request.type != request->type))
+          return Corrupt("audit entry " + std::to_string(seq) + " is not the operation that audit entry " +
+                         std::to_string(cause) + " caused (" + want.record + " " + want.request.event + ")");
+        expected.pop_front();
+      } else {
+        if (!expected.empty()) return missing_caused();
+        cause = seq;
+      }
+      creates = entry.value("creates", std::vector<std::string>{});
+      next_create = 0;
       auto known = replayed.find(id);
       if ((known == replayed.end()) != (request->kind == Request::Kind::kCreate))
         return Corrupt("record " + id + ": its history does not begin with its creation");
@@ -167,7 +202,7 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       if (known != replayed.end()) before = known->second;
       auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
       if (!def.ok()) return def.status();
-      auto outcome = runtime::Execute(**def, before, *request, impl_->limits(), &source);
+      auto outcome = runtime::Execute(**def, before, *request, impl_->limits(), &env);
       std::string where = "record " + id + ": replaying audit entry " + std::to_string(seq);
       if (!outcome.ok()) return Corrupt(where + " fails: " + outcome.status().message());
       if (outcome->after.state != entry.value("to", ""))
@@ -176,9 +211,12 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       if (reads != entry.value("reads", json()))
         return Corrupt(where + " reads other records than the log says (" + reads.dump() + ", the log says " +
                        entry.value("reads", json()).dump() + ")");
+      if (next_create != creates.size()) return Corrupt(where + " creates fewer records than the log says");
+      for (const auto& c : outcome->caused) expected.push_back(c);
       if (!outcome->outbox.empty()) emitted[seq] = std::move(outcome->outbox);
       replayed[id] = std::move(outcome->after);
     }
+    if (!expected.empty()) return missing_caused();
     size_t records = 0;
     std::map<std::string, std::string> index, timers;
     std::map<std::string, uint64_t> highest_id;      // meta counter key -> highest number used

@@ -195,11 +195,14 @@ void CollectSymbols(Program& program) {
       pending.Add(d.name, s);
       program.processes.push_back(std::move(info));
     }
-    std::set<std::string> module_roles;
+    std::map<std::string, SourceRange> module_roles;
     for (const auto& d : ast.roles)
       for (const auto& name : d.names) {
-        if (!module_roles.insert(name.text).second)
-          program.diags.Error("E2030", name.range, "role '" + name.text + "' is already declared in this module");
+        auto [first, added] = module_roles.emplace(name.text, name.range);
+        if (!added) {
+          program.diags.Error("E2030", name.range, "role '" + name.text + "' is already declared in module '" + module.name + "'");
+          program.diags.Note(first->second, "the first declaration is here");
+        }
         program.roles.emplace(name.text, name.range);
       }
     pending.Enter(program, module);

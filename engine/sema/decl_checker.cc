@@ -11,7 +11,7 @@
 namespace smdl::sema {
 namespace {
 
-const std::set<std::string> kReservedFields = {"id", "state", "sla", "now"};
+const std::set<std::string> kReservedFields = {"id", "state", "sla", "now", "created_by"};
 
 std::string Signature(const FunctionInfo& f) {
   std::string s = "(";

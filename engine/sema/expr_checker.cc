@@ -153,8 +153,8 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
     case K::kDyn: return Type::Dyn();
     case K::kRef:
       if (!env_.reads_records) {
-        diags().Error("E2043", at.name_range, "a ref can be read through only in processes and tests; pass what '" +
-                                                   name + "' needs as a parameter instead");
+        diags().Error("E2043", at.name_range, "'" + name + "' is read through a ref, which only processes and tests can do; "
+                                                   "give the value as a parameter instead");
         return Type::Error();
       }
       [[fallthrough]];
@@ -165,7 +165,7 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
         if (r->qualified == t.name)
           if (const FieldInfo* f = r->Find(name)) return f->type;
       if (name == "created_by") return Type::String();
-      diags().Error("E2012", at.name_range, "record " + t.ToString() + " has no field '" + name + "'");
+      diags().Error("E2012", at.name_range, "record " + ShortName(t.name) + " has no field '" + name + "'");
       return Type::Error();
     }
     case K::kSlaClocks: {

@@ -16,10 +16,16 @@ class ProcessChecker {
  public:
   ProcessChecker(Program& program, ProcessInfo& process) : program_(program), p_(process), d_(*process.decl) {}
 
+  // First pass over every process: its record and its events, which other
+  // processes' `fire` actions are checked against.
+  void Declare() {
+    resolved_ = ResolveRecord();
+    if (resolved_) CollectEvents();
+  }
+
   void Run() {
-    if (!ResolveRecord()) return;
+    if (!resolved_) return;
     CheckStates();
-    CollectEvents();
     ExprEnv base{program_, *p_.module, p_.record, true, false, {}};
     base.has_actor = true;
     base.reads_records = true;
@@ -136,8 +142,17 @@ class ProcessChecker {
       }
       if (a.kind == ast::Action::Kind::kIf) {
         checker.Expect(*a.value, Type::Bool(), "the condition of 'if'");
-        CheckActions(env, a.body);
-        CheckActions(env, a.else_body);
+        ExprEnv then_env = env, else_env = env;
+        CheckActions(then_env, a.body);
+        CheckActions(else_env, a.else_body);
+        continue;
+      }
+      if (a.kind == ast::Action::Kind::kFire) {
+        CheckFire(checker, a);
+        continue;
+      }
+      if (a.kind == ast::Action::Kind::kCreate) {
+        CheckCreate(env, checker, a);
         continue;
       }
       if (a.kind == ast::Action::Kind::kFor) {
@@ -157,6 +172,109 @@ class ProcessChecker {
     }
   }
 
+  // A name an action introduces (a loop variable, `let k = create ...`)
+  // must not hide another.
+  void CheckNewName(const ExprEnv& env, const ast::Ident& name, const char* what) {
+    const std::string& n = name.text;
+    bool taken = p_.record->Find(n) || n == "id" || n == "state" || n == "actor" || n == "now" ||
+                 std::any_of(env.locals.begin(), env.locals.end(), [&](const auto& l) { return l.first == n; });
+    if (taken)
+      diags().Error("E3042", name.range, std::string(what) + " '" + n +
+                                             "' hides a field, a parameter or another name in scope; choose another name");
+  }
+
+  // Arguments given by name against the parameters declared.
+  void CheckArguments(ExprChecker& checker, const std::vector<ast::FieldInit>& args,
+                      const std::vector<std::pair<std::string, Type>>& params, const std::string& event,
+                      const SourceRange& at) {
+    std::set<std::string> given;
+    for (const auto& arg : args) {
+      if (!given.insert(arg.name.text).second)
+        diags().Error("E2030", arg.name.range, "argument '" + arg.name.text + "' is given twice");
+      const Type* want = nullptr;
+      for (const auto& [name, type] : params)
+        if (name == arg.name.text) want = &type;
+      if (!want) {
+        diags().Error("E3045", arg.name.range, "event '" + event + "' has no parameter '" + arg.name.text + "'");
+        checker.Check(*arg.value);
+        continue;
+      }
+      checker.Expect(*arg.value, *want, "argument '" + arg.name.text + "'");
+    }
+    for (const auto& [name, type] : params)
+      if (!given.count(name) && !type.is(TypeKind::kOptional))
+        diags().Error("E3045", at, "event '" + event + "' needs argument '" + name + "' (" + type.ToString() + ")");
+  }
+
+  // `fire target.event(args)`: the target is a ref whose process accepts the event.
+  void CheckFire(ExprChecker& checker, const ast::Action& a) {
+    Type target = checker.Check(*a.value);
+    // An optional ref may be the target; firing while it is unset is a rejection.
+    if (target.is(TypeKind::kOptional) && target.params[0].is(TypeKind::kRef)) target = target.params[0];
+    if (target.is(TypeKind::kError)) {
+      for (const auto& arg : a.payload) checker.Check(*arg.value);
+      return;
+    }
+    if (!target.is(TypeKind::kRef)) {
+      diags().Error("E3043", a.value->range, "'fire' needs a record to fire at (a ref), found " + target.ToString());
+      for (const auto& arg : a.payload) checker.Check(*arg.value);
+      return;
+    }
+    const ProcessInfo* process = program_.ProcessForRecord(target.name);
+    auto event = process ? process->events.find(a.event.text) : decltype(process->events.end()){};
+    if (!process || event == process->events.end()) {
+      std::vector<std::string> known;
+      if (process)
+        for (const auto& [name, params] : process->events) known.push_back(name);
+      diags().Error("E3044", a.event.range,
+                    process ? "process '" + process->decl->name.text + "' of " + ShortName(target.name) +
+                                  " never accepts event '" + a.event.text + "'" + DidYouMean(a.event.text, known)
+                            : "no process runs on record " + ShortName(target.name) + ", so nothing can fire at it");
+      for (const auto& arg : a.payload) checker.Check(*arg.value);
+      return;
+    }
+    CheckArguments(checker, a.payload, event->second, a.event.text, a.event.range);
+  }
+
+  // `let k = create T { ... }`: a record type with a process, its fields.
+  void CheckCreate(ExprEnv& env, ExprChecker& checker, const ast::Action& a) {
+    const Symbol* sym = a.record_type.parts.size() == 1
+                            ? LookupGlobal(*p_.module, a.record_type.ToString(), diags(), a.record_type.range)
+                            : nullptr;
+    const RecordInfo* record = sym && sym->kind == Symbol::Kind::kRecord ? sym->record : nullptr;
+    const ProcessInfo* process = record ? program_.ProcessForRecord(record->qualified) : nullptr;
+    if (!record || !process) {
+      diags().Error("E3046", a.record_type.range, record ? "no process runs on record " + record->decl->name.text + ", so it cannot be created"
+                                                          : "unknown record '" + a.record_type.ToString() + "'");
+      for (const auto& f : a.payload) checker.Check(*f.value);
+    } else {
+      std::set<std::string> given;
+      for (const auto& f : a.payload) {
+        if (!given.insert(f.name.text).second) diags().Error("E2030", f.name.range, "field '" + f.name.text + "' is given twice");
+        const FieldInfo* field = record->Find(f.name.text);
+        if (!field) {
+          diags().Error("E3012", f.name.range, "record " + record->decl->name.text + " has no field '" + f.name.text + "'");
+          checker.Check(*f.value);
+          continue;
+        }
+        checker.Expect(*f.value, field->type, "field '" + f.name.text + "'");
+      }
+      std::set<std::string> computed;
+      for (const auto& act : process->decl->on_create)
+        if (act.kind == ast::Action::Kind::kAssign) computed.insert(act.field.text);
+      for (const auto& field : record->fields) {
+        bool required = !field.type.is(TypeKind::kOptional) && !(field.decl && field.decl->default_value);
+        if (required && !given.count(field.name) && !computed.count(field.name))
+          diags().Error("E3047", a.record_type.range, "field '" + field.name + "' of " + record->decl->name.text +
+                                                          " has no default and must be given");
+      }
+    }
+    if (!a.field.text.empty()) {
+      CheckNewName(env, a.field, "the name");
+      env.locals.emplace_back(a.field.text, record ? Type::Ref(record->qualified) : Type::Error());
+    }
+  }
+
   // `for x in xs { ... }`: xs is a list; x is a new name for each item.
   void CheckFor(const ExprEnv& env, ExprChecker& checker, const ast::Action& a) {
     Type range = checker.Check(*a.value);
@@ -166,14 +284,9 @@ class ProcessChecker {
     else if (!range.is(TypeKind::kError))
       diags().Error("E3041", a.value->range, "'for' goes over a list, found " + range.ToString() +
                                                  (range.is(TypeKind::kOptional) ? " (the list may be absent: use .orValue([]))" : ""));
-    const std::string& name = a.field.text;
-    bool taken = p_.record->Find(name) || name == "id" || name == "state" || name == "actor" || name == "now" ||
-                 std::any_of(env.locals.begin(), env.locals.end(), [&](const auto& l) { return l.first == name; });
-    if (taken)
-      diags().Error("E3042", a.field.range, "the loop variable '" + name +
-                                                "' hides a field, a parameter or another name in scope; choose another name");
+    CheckNewName(env, a.field, "the loop variable");
     ExprEnv inner = env;
-    inner.locals.emplace_back(name, item);
+    inner.locals.emplace_back(a.field.text, item);
     CheckActions(inner, a.body);
   }
 
@@ -183,9 +296,11 @@ class ProcessChecker {
     for (const auto& [name, range] : program_.roles) declared.push_back(name);
     for (const auto& group : t.requires_roles)
       for (const auto& role : group)
-        if (!program_.roles.count(role.text))
+        if (!program_.roles.count(role.text)) {
+          std::string suggestion = DidYouMean(role.text, declared);
           diags().Error("E3040", role.range, "role '" + role.text + "' is declared nowhere" +
-                                                 DidYouMean(role.text, declared) + " (declare it: role " + role.text + ";)");
+                                                 (suggestion.empty() ? " (declare it: role " + role.text + ";)" : suggestion));
+        }
   }
 
   bool StateExists(const ast::Ident& name, const char* code, const std::string& what) {
@@ -315,7 +430,7 @@ class ProcessChecker {
         if (unguarded.count(t.event.text))
           diags().Warning("W3002", t.range, "this transition never runs: an earlier '" + t.event.text +
                                                 "' in state '" + s.name.text + "' has no guard");
-        if (!t.guard) unguarded.insert(t.event.text);
+        if (!t.guard && t.requires_roles.empty()) unguarded.insert(t.event.text);
       }
     }
     if (!any_final) {
@@ -344,6 +459,7 @@ class ProcessChecker {
   Program& program_;
   ProcessInfo& p_;
   const ast::ProcessDecl& d_;
+  bool resolved_ = false;
   const ast::StateDecl* initial_ = nullptr;
   std::vector<std::string> breach_moves_;
 };
@@ -351,7 +467,10 @@ class ProcessChecker {
 }  // namespace
 
 void CheckProcesses(Program& program) {
-  for (auto& p : program.processes) ProcessChecker(program, *p).Run();
+  std::vector<ProcessChecker> checkers;
+  for (auto& p : program.processes) checkers.emplace_back(program, *p);
+  for (auto& c : checkers) c.Declare();
+  for (auto& c : checkers) c.Run();
 }
 
 }  // namespace smdl::sema

@@ -33,8 +33,11 @@ void CheckTest(Program& program, ModuleInfo& module, const ast::TestDecl& test) 
     if (step.actor) checker.Expect(*step.actor, Type::String(), "the actor");
     for (const auto& role : step.roles)
       if (!program.roles.count(role.text))
+      {
+        std::string suggestion = DidYouMean(role.text, declared_roles);
         diags.Error("E3040", role.range, "role '" + role.text + "' is declared nowhere" +
-                                             DidYouMean(role.text, declared_roles));
+                                             (suggestion.empty() ? " (declare it: role " + role.text + ";)" : suggestion));
+      }
   };
   std::map<std::string, const RecordInfo*> handles;
   for (const auto& step : test.steps) {

@@ -211,14 +211,16 @@ struct CalendarDecl {
 // ------------------------------------------------------------ processes
 
 struct Action {
-  enum class Kind { kAssign, kEmit, kIf, kFor };
+  enum class Kind { kAssign, kEmit, kIf, kFor, kFire, kCreate };
   Kind kind = Kind::kAssign;
-  Ident field;            // kAssign: the field; kFor: the loop variable
+  Ident field;            // kAssign: the field; kFor: the loop variable; kCreate: the `let` name (may be empty)
   bool via_this = false;  // this.field = ...
-  ExprPtr value;          // kAssign: the value; kIf: the condition; kFor: the list
+  ExprPtr value;          // kAssign: the value; kIf: the condition; kFor: the list; kFire: the target record
   std::string message;    // kEmit
   SourceRange message_range;
-  std::vector<FieldInit> payload;  // kEmit
+  Ident event;                     // kFire
+  QualifiedName record_type;       // kCreate
+  std::vector<FieldInit> payload;  // kEmit: the payload; kFire: the arguments; kCreate: the fields
   std::vector<Action> body;        // kIf: then; kFor: each item
   std::vector<Action> else_body;   // kIf
   SourceRange range;

@@ -315,6 +315,33 @@ std::vector<ast::Action> AstBuilder::Actions(P::ActionBlockContext* ctx) {
       action.payload = Payload(emit->payload());
     } else if (auto* cond = As<P::ConditionalActionContext>(a)) {
       action = If(cond->ifAction());
+    } else if (auto* fire = As<P::FireActionContext>(a)) {
+      // fire a.b.event(args): the path before the last name is the target.
+      action.kind = ast::Action::Kind::kFire;
+      auto names = fire->ident();
+      action.event = Ident(names.back());
+      ExprPtr target;
+      for (size_t i = 0; i + 1 < names.size(); ++i) {
+        auto e = std::make_unique<ast::Expr>();
+        ast::Ident part = Ident(names[i]);
+        e->kind = target ? ast::ExprKind::kSelect : ast::ExprKind::kIdent;
+        e->name = part.text;
+        e->name_range = part.range;
+        e->range = part.range;
+        if (target) {
+          e->range.line = target->range.line;
+          e->range.column = target->range.column;
+          e->args.push_back(std::move(target));
+        }
+        target = std::move(e);
+      }
+      action.value = std::move(target);
+      for (auto* f : fire->fieldInit()) action.payload.push_back(ast::FieldInit{Ident(f->ident()), Expr(f->expr(), 0)});
+    } else if (auto* create = As<P::CreateActionContext>(a)) {
+      action.kind = ast::Action::Kind::kCreate;
+      if (create->ident()) action.field = Ident(create->ident());
+      action.record_type = Qualified(create->qualifiedName());
+      action.payload = Payload(create->payload());
     } else if (auto* loop = As<P::ForActionContext>(a)) {
       action.kind = ast::Action::Kind::kFor;
       action.field = Ident(loop->ident());
