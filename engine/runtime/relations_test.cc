@@ -209,5 +209,116 @@ TEST_CASE("concurrent writers of a record and readers of it stay serializable", 
   CHECK(copies + aborted == kReaders * kRounds);
 }
 
+const char* kCascadeModule = R"(
+module desk;
+
+record Problem { count: int = 0; limit: int = 1000; }
+process ProblemFlow for Problem {
+  initial state open {
+    on counted when count < limit { count = count + 1; }
+    on bump { count = count + 1; }
+    on close -> closed;
+  }
+  final state closed;
+}
+
+record Task { problem: ref Problem; done: int = 0; }
+process TaskFlow for Task {
+  initial state open {
+    on finish { done = done + 1; fire problem.counted(); }
+    on spawn { let t = create Task { problem: problem }; emit "spawned" { task: t }; }
+    on close -> closed;
+  }
+  final state closed;
+}
+)";
+
+struct Desk {
+  TempDir dir;
+  std::unique_ptr<Engine> engine;
+  explicit Desk(Durability durability = Durability::kAsync) {
+    EngineOptions options;
+    options.durability = durability;
+    auto opened = Engine::Open(dir.path(), options);
+    REQUIRE(opened.ok());
+    engine = std::move(*opened);
+    auto deployed = engine->DeploySources({{"desk.smdl", kCascadeModule}});
+    INFO(deployed.status().message());
+    REQUIRE(deployed.ok());
+  }
+  json Get(const std::string& id) { return json::parse(*engine->Get(id)); }
+};
+
+TEST_CASE("a cascade commits every record it touches, or none", "[runtime][cascade]") {
+  Desk desk;
+  REQUIRE(desk.engine->Create("Problem", R"({"limit": 1})").ok());
+  REQUIRE(desk.engine->Create("Task", R"({"problem": "Problem-1"})").ok());
+  REQUIRE(desk.engine->Fire("Task-1", "finish").ok());
+  CHECK(desk.Get("Task-1")["fields"]["done"] == 1);
+  CHECK(desk.Get("Problem-1")["fields"]["count"] == 1);
+  json history = json::parse(*desk.engine->History("Problem-1"));
+  REQUIRE(history.size() == 2);
+  json task_history = json::parse(*desk.engine->History("Task-1"));
+  CHECK(history[1]["cause"] == task_history[1]["seq"]);
+  CHECK(history[1]["seq"] == task_history[1]["seq"].get<uint64_t>() + 1);
+  // The problem's guard now fails: the task's own transition is undone too.
+  auto refused = desk.engine->Fire("Task-1", "finish");
+  REQUIRE(refused.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.status().message().rfind("fire Problem-1.counted (caused by Task-1 finish): ", 0) == 0);
+  CHECK(desk.Get("Task-1")["fields"]["done"] == 1);
+  CHECK(desk.Get("Task-1")["version"] == 2);
+  CHECK(json::parse(*desk.engine->History("Task-1")).size() == 2);
+  CHECK(desk.engine->Verify().ok());
+}
+
+TEST_CASE("a created record's id is known to the action and its message", "[runtime][cascade]") {
+  Desk desk;
+  REQUIRE(desk.engine->Create("Problem", "{}").ok());
+  REQUIRE(desk.engine->Create("Task", R"({"problem": "Problem-1"})").ok());
+  REQUIRE(desk.engine->Fire("Task-1", "spawn").ok());
+  CHECK(desk.Get("Task-2")["fields"]["problem"] == "Problem-1");
+  json outbox = json::parse(*desk.engine->Outbox());
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0]["payload"]["task"] == "Task-2");
+  json spawn = json::parse(*desk.engine->History("Task-1")).back();
+  CHECK(spawn["creates"] == json::array({"Task-2"}));
+  CHECK(outbox[0]["audit_seq"] == spawn["seq"]);
+  CHECK(desk.engine->Verify().ok());
+}
+
+TEST_CASE("cascades and direct fires on one record lose no update", "[runtime][cascade]") {
+  Desk desk(Durability::kSync);
+  REQUIRE(desk.engine->Create("Problem", "{}").ok());
+  const int kTasks = 3, kRounds = 30;
+  for (int t = 0; t < kTasks; ++t) REQUIRE(desk.engine->Create("Task", R"({"problem": "Problem-1"})").ok());
+  std::atomic<int> failures{0}, aborted{0};
+  std::vector<std::thread> threads;
+  for (int t = 1; t <= kTasks; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        auto fired = desk.engine->Fire("Task-" + std::to_string(t), "finish");
+        if (fired.status().code() == StatusCode::kAborted) ++aborted;
+        else if (!fired.ok()) ++failures;
+      }
+    });
+  threads.emplace_back([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      auto fired = desk.engine->Fire("Problem-1", "bump");
+      if (fired.status().code() == StatusCode::kAborted) ++aborted;
+      else if (!fired.ok()) ++failures;
+    }
+  });
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  int done = 0;
+  for (int t = 1; t <= kTasks; ++t) done += desk.Get("Task-" + std::to_string(t))["fields"]["done"].get<int>();
+  // Every finish that committed counted once on the problem, every bump too.
+  CHECK(desk.Get("Problem-1")["fields"]["count"].get<int>() + aborted == kTasks * kRounds + kRounds);
+  CHECK(done <= kTasks * kRounds);
+  auto verified = desk.engine->Verify();
+  INFO(verified.status().message());
+  CHECK(verified.ok());
+}
+
 }  // namespace
 }  // namespace smdl

@@ -295,6 +295,45 @@ process R for Release { initial state open { on look { seen = change.n; } on clo
                     "record Release-1: replaying audit entry 4 reads other records than the log says");
 }
 
+TEST_CASE("audit: an operation a cascade caused, removed from the log", "[reliability][tamper]") {
+  TempDir dir;
+  {
+    auto opened = Engine::Open(dir.path(), {});
+    REQUIRE(opened.ok());
+    Engine& engine = **opened;
+    REQUIRE(engine.DeploySources({{"cascade.smdl", R"(
+module cascade;
+record Problem { n: int = 0; }
+process P for Problem { initial state open { on counted { n = n + 1; } on close -> closed; } final state closed; }
+record Task { problem: ref Problem; }
+process T for Task { initial state open { on finish -> closed { fire problem.counted(); } } final state closed; }
+)"}}).ok());
+    REQUIRE(engine.Create("Problem", "{}").ok());
+    REQUIRE(engine.Create("Task", R"({"problem": "Problem-1"})").ok());
+    REQUIRE(engine.Fire("Task-1", "finish").ok());
+    REQUIRE(engine.Verify().ok());
+  }
+  {
+    storage::DbOptions options;
+    options.create_if_missing = false;
+    auto db = storage::Db::Open(dir.path(), options);
+    REQUIRE(db.ok());
+    auto entries = AuditEntries(**db);
+    REQUIRE(entries.back()["cause"] == 4);
+    // The problem's counted (entry 5) removed with all it changed, as if never caused.
+    Delete(**db, Family::kAudit, storage::EncodeU64(5));
+    Delete(**db, Family::kHistory, runtime::HistoryKey("Problem-1", 5));
+    json problem = json::parse(Get(**db, Family::kRecords, "Problem-1"));
+    problem["fields"]["n"] = 0;
+    problem["version"] = 1;
+    problem["updated_at"] = problem["created_at"];
+    Put(**db, Family::kRecords, "Problem-1", problem.dump());
+  }
+  auto opened = Engine::Open(dir.path(), {});
+  REQUIRE(opened.ok());
+  RequireCorruption((*opened)->Verify().status(), "audit entry 4 caused an event on Problem-1, which the log lacks");
+}
+
 TEST_CASE("the families verify derives from the log", "[reliability][tamper]") {
   Desk desk;
   SECTION("history: an entry deleted") {
