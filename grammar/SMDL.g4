@@ -126,7 +126,7 @@ slaItem
     | CALENDAR ident ';'                               # slaCalendar
     | kind=(START | STOP | PAUSE | RESUME | RESET) slaTrigger ';'    # slaCondition
     | RETARGET ident ';'                               # slaRetarget
-    | WARN AT INT '%' slaAction+ ';'                   # slaWarn
+    | WARN AT pct=(INT | DOUBLE) '%' slaAction+ ';'    # slaWarn
     | BREACH slaAction+ ';'                            # slaBreach
     ;
 
@@ -151,6 +151,7 @@ stateDecl
 transition
     : ON ident ('(' params? ')')? requiresClause? guard? ('->' target=ident)? transitionBody # eventTransition
     | AFTER expr '->' target=ident transitionBody                           # timerTransition
+    | AT expr '->' target=ident transitionBody                              # instantTransition
     | guard '->' target=ident transitionBody                                # automaticTransition
     ;
 

@@ -155,9 +155,15 @@ StatusOr<Duration> Elapsed(const SlaClock& c, const Calendar* calendar, Timestam
 
 StatusOr<std::optional<Timestamp>> ThresholdInstant(const SlaClock& c, const Calendar* calendar, int percent) {
   if (percent < 0 || percent > 1000) return InvalidArgument("a threshold is 0% to 1000% of the target");
+  return ThresholdInstantHundredths(c, calendar, percent * 100);
+}
+
+StatusOr<std::optional<Timestamp>> ThresholdInstantHundredths(const SlaClock& c, const Calendar* calendar,
+                                                              int hundredths) {
+  if (hundredths < 0 || hundredths > 100000) return InvalidArgument("a threshold is 0% to 1000% of the target");
   if (Ns(c.target) < 0) return InvalidArgument("the target of an SLA clock must not be negative");
   const Calendar& cal = Effective(calendar);
-  Int128 need = Ns(c.target) * percent / 100;
+  Int128 need = Ns(c.target) * hundredths / 10000;
   for (const auto& s : c.segments) {
     if (!s.running) continue;
     if (s.end) {

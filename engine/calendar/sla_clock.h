@@ -80,6 +80,9 @@ StatusOr<Duration> Elapsed(const SlaClock& clock, const Calendar* calendar, Time
 // The instant elapsed time reaches `percent`% of the target (0..1000), or
 // none when it is unknown (not reached, and the clock is not running).
 StatusOr<std::optional<Timestamp>> ThresholdInstant(const SlaClock& clock, const Calendar* calendar, int percent);
+// The same for a threshold in hundredths of a percent (8440 is 84.4%).
+StatusOr<std::optional<Timestamp>> ThresholdInstantHundredths(const SlaClock& clock, const Calendar* calendar,
+                                                              int hundredths);
 
 // Everything the runtime shows about a clock at `now`.
 struct ClockStatus {

@@ -239,6 +239,7 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
       }
       if (t.delay) {
         SMDL_RETURN_IF_ERROR(Compile(*t.delay, BaseScope(), tr.delay));
+        tr.at_instant = t.at_instant;
         tr.timer_name = "after:" + state.name + ":" + std::to_string(timers++);
       }
       if (t.target) tr.target = m_->StateIndex(t.target->text);

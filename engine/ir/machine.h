@@ -58,12 +58,13 @@ struct Transition {
   std::string event;          // kEvent
   ExprPtr guard;              // may be null
   std::string guard_text;     // the guard's source, for rejections
-  ExprPtr delay;              // kTimer
+  ExprPtr delay;              // kTimer: a duration, or with at_instant a timestamp
+  bool at_instant = false;
   int target = -1;            // -1: internal (stays in the state)
   // kEvent: every group must be met by the actor, a group by any of its roles.
   std::vector<std::vector<std::string>> requires_roles;
   std::vector<Action> actions;
-  std::string timer_name;     // kTimer: "after:STATE:N"
+  std::string timer_name;     // kTimer: "after:STATE:N" (both kinds; N counts the state's timers)
 };
 
 struct State {

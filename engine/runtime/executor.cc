@@ -377,11 +377,19 @@ Status Run::EnterState(int index) {
   path_.push_back(state.name);
   for (const auto& t : state.transitions) {
     if (t.kind != ir::Transition::Kind::kTimer) continue;
-    vm::Value delay = Eval(t.delay);
-    if (!delay.is(vm::ValueKind::kDuration))
+    vm::Value when = Eval(t.delay);
+    if (t.at_instant) {
+      // An instant already past is due at once.
+      if (!when.is(vm::ValueKind::kTimestamp))
+        return Rejected("the instant of the 'at' timer of state '" + state.name + "' is not a timestamp: " +
+                        (when.is_error() ? when.error_message() : when.DebugString()));
+      record_.timers.push_back({when.timestamp_value(), t.timer_name});
+      continue;
+    }
+    if (!when.is(vm::ValueKind::kDuration))
       return Rejected("the delay of '" + t.timer_name + "' is not a duration: " +
-                      (delay.is_error() ? delay.error_message() : delay.DebugString()));
-    record_.timers.push_back({AddDuration(request_.at, delay.duration_value()), t.timer_name});
+                      (when.is_error() ? when.error_message() : when.DebugString()));
+    record_.timers.push_back({AddDuration(request_.at, when.duration_value()), t.timer_name});
   }
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 #include "runtime/sla.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "base/time.h"
@@ -17,7 +18,14 @@ using nlohmann::json;
 struct Clock {
   std::optional<calendar::SlaClock> clock;  // none: not started
   std::optional<Timestamp> started_at, breached_at;
-  std::vector<int> warned;
+  std::vector<int> warned;  // thresholds given, in hundredths of a percent
+
+  // Stored and shown in percent: 50, or 84.4 for a fractional threshold.
+  static json Percents(const std::vector<int>& hundredths) {
+    json out = json::array();
+    for (int h : hundredths) out.push_back(h % 100 == 0 ? json(h / 100) : json(h / 100.0));
+    return out;
+  }
 
   calendar::ClockState state() const { return clock ? calendar::StateOf(*clock) : calendar::ClockState::kNotStarted; }
 
@@ -26,7 +34,7 @@ struct Clock {
     return {{"clock", clock ? json::parse(calendar::ToJson(*clock)) : json()},
             {"started_at", opt(started_at)},
             {"breached_at", opt(breached_at)},
-            {"warned", warned}};
+            {"warned", Percents(warned)}};
   }
 
   static StatusOr<Clock> FromJson(const json& doc) {
@@ -44,7 +52,8 @@ struct Clock {
     };
     c.started_at = opt("started_at");
     c.breached_at = opt("breached_at");
-    for (const auto& w : doc.value("warned", json::array())) c.warned.push_back(w.get<int>());
+    for (const auto& w : doc.value("warned", json::array()))
+      if (w.is_number()) c.warned.push_back(static_cast<int>(std::llround(w.get<double>() * 100)));
     return c;
   }
 };
@@ -181,9 +190,9 @@ Status ScheduleSlaTimers(SlaContext& ctx) {
     if (c.state() != calendar::ClockState::kRunning) continue;
     for (const auto& w : sla.warnings) {
       if (std::find(c.warned.begin(), c.warned.end(), w.percent) != c.warned.end()) continue;
-      auto at = calendar::ThresholdInstant(*c.clock, sla.calendar, w.percent);
+      auto at = calendar::ThresholdInstantHundredths(*c.clock, sla.calendar, w.percent);
       if (!at.ok()) return at.status();
-      if (*at) ctx.record.timers.push_back({std::max(**at, ctx.now), "sla:" + sla.name + ":warn:" + std::to_string(w.percent)});
+      if (*at) ctx.record.timers.push_back({std::max(**at, ctx.now), "sla:" + sla.name + ":warn:" + ast::PercentText(w.percent)});
     }
     if (!c.breached_at) {
       auto at = calendar::ThresholdInstant(*c.clock, sla.calendar, 100);
@@ -218,7 +227,7 @@ StatusOr<std::optional<const std::vector<ir::SlaAction>*>> FireSlaTimer(SlaConte
     c.breached_at = *at ? **at : ctx.now;
     result = &sla->breach;
   } else if (what.rfind("warn:", 0) == 0) {
-    int percent = std::atoi(what.c_str() + 5);
+    int percent = static_cast<int>(std::llround(std::strtod(what.c_str() + 5, nullptr) * 100));
     if (std::find(c.warned.begin(), c.warned.end(), percent) != c.warned.end()) return Result();
     c.warned.push_back(percent);
     std::sort(c.warned.begin(), c.warned.end());
@@ -258,7 +267,7 @@ json SlaView(const ir::Machine& machine, const RecordState& record, Timestamp no
     v["breached"] = breached_at.has_value();
     v["breached_at"] = opt(breached_at);
     v["started_at"] = opt(c.started_at);
-    v["warned"] = c.warned;
+    v["warned"] = Clock::Percents(c.warned);
     v["calendar"] = sla.calendar_name.empty() ? json() : json(sla.calendar_name);
     out[sla.name] = v;
   }

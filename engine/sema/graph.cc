@@ -22,7 +22,7 @@ std::vector<Edge> Edges(const Program& program, const ast::ProcessDecl& p) {
           if (!t.target) e.label += " (internal)";
           break;
         case ast::Transition::Kind::kTimer:
-          e.label = "after " + program.TextOf(t.delay->range);
+          e.label = (t.at_instant ? "at " : "after ") + program.TextOf(t.delay->range);
           e.timer = true;
           break;
         case ast::Transition::Kind::kAutomatic:
@@ -66,7 +66,7 @@ std::vector<std::pair<std::string, std::string>> SlaMoves(const ast::ProcessDecl
     for (const auto& w : sla.warnings)
       for (const auto& a : w.actions)
         if (a.kind == ast::SlaAction::Kind::kMove)
-          moves.emplace_back(a.target.text, "sla " + sla.name.text + " at " + std::to_string(w.percent) + "%");
+          moves.emplace_back(a.target.text, "sla " + sla.name.text + " at " + ast::PercentText(w.percent) + "%");
   }
   return moves;
 }

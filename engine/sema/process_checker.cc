@@ -319,7 +319,8 @@ class ProcessChecker {
     ExprChecker checker(env);
     CheckRequires(t);
     if (t.guard) checker.Expect(*t.guard, Type::Bool(), "a guard");
-    if (t.delay) checker.Expect(*t.delay, Type::Duration(), "the delay of 'after'");
+    if (t.delay && t.at_instant) checker.Expect(*t.delay, Type::Timestamp(), "the instant of 'at'");
+    else if (t.delay) checker.Expect(*t.delay, Type::Duration(), "the delay of 'after'");
     if (t.target) StateExists(*t.target, "E3007", "target");
     if (!t.target && t.kind != ast::Transition::Kind::kEvent)
       diags().Error("E3007", t.range, "this transition needs a target state");
@@ -386,7 +387,7 @@ class ProcessChecker {
     std::set<int> thresholds;
     for (const auto& w : sla.warnings) {
       if (w.percent && !thresholds.insert(w.percent).second)
-        diags().Error("E3033", w.percent_range, "sla '" + sla.name.text + "' already warns at " + std::to_string(w.percent) + "%");
+        diags().Error("E3033", w.percent_range, "sla '" + sla.name.text + "' already warns at " + ast::PercentText(w.percent) + "%");
       CheckSlaActions(base, w.actions);
     }
     CheckSlaActions(base, sla.breach);

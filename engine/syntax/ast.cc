@@ -34,4 +34,11 @@ const char* OpSpelling(Op op) {
   return "";
 }
 
+std::string PercentText(int hundredths) {
+  std::string text = std::to_string(hundredths / 100);
+  int fraction = hundredths % 100;
+  if (fraction != 0) text += fraction % 10 == 0 ? "." + std::to_string(fraction / 10) : (fraction < 10 ? ".0" : ".") + std::to_string(fraction);
+  return text;
+}
+
 }  // namespace smdl::ast

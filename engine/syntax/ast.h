@@ -232,7 +232,8 @@ struct Transition {
   Ident event;                 // kEvent
   std::vector<Param> params;   // kEvent
   ExprPtr guard;               // optional
-  ExprPtr delay;               // kTimer
+  ExprPtr delay;               // kTimer: a duration after entering, or with `at`, an instant
+  bool at_instant = false;     // kTimer: `at EXPR` rather than `after EXPR`
   std::optional<Ident> target; // none: internal transition (stays in the state)
   // kEvent: `requires a | b, c`: every group must be met, a group by any of its roles.
   std::vector<std::vector<Ident>> requires_roles;
@@ -271,8 +272,11 @@ struct SlaAction {
   SourceRange range;
 };
 
+// A threshold in hundredths of a percent (8440 is 84.4%), as "84.4".
+std::string PercentText(int hundredths);
+
 struct SlaWarning {
-  int percent = 0;
+  int percent = 0;  // hundredths of a percent: 8440 is 84.4%
   SourceRange percent_range;
   std::vector<SlaAction> actions;
   SourceRange range;

@@ -451,12 +451,21 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
     } else if (auto* w = As<P::SlaWarnContext>(item)) {
       ast::SlaWarning warn;
       warn.range = Range(w);
-      warn.percent_range = Range(w->INT());
-      auto pct = ParseIntMagnitude(w->INT()->getText());
-      if (!pct || *pct == 0 || *pct >= 100) {
-        diags_.Error("E3022", warn.percent_range, "a warning threshold must be between 1% and 99%");
+      warn.percent_range = Range(w->pct);
+      // Whole or with up to two decimals: 50%, 84.4%, 99.95%.
+      std::string text = w->pct->getText();
+      std::optional<long long> hundredths;
+      size_t dot = text.find('.');
+      std::string whole = text.substr(0, dot), fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+      bool digits = !whole.empty() && whole.size() <= 3 && fraction.size() <= 2 &&
+                    whole.find_first_not_of("0123456789") == std::string::npos &&
+                    fraction.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) hundredths = std::stoll(whole) * 100 + (fraction.empty() ? 0 : std::stoll(fraction) * (fraction.size() == 1 ? 10 : 1));
+      if (!hundredths || *hundredths == 0 || *hundredths >= 10000) {
+        diags_.Error("E3022", warn.percent_range,
+                     "a warning threshold must be between 0.01% and 99.99%, with at most two decimals");
       } else {
-        warn.percent = static_cast<int>(*pct);
+        warn.percent = static_cast<int>(*hundredths);
       }
       for (auto* a : w->slaAction()) warn.actions.push_back(SlaAct(a));
       s.warnings.push_back(std::move(warn));
@@ -503,6 +512,12 @@ ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
     t.delay = Expr(tm->expr(), 0);
     t.target = Ident(tm->target);
     body = tm->transitionBody();
+  } else if (auto* at = As<P::InstantTransitionContext>(ctx)) {
+    t.kind = ast::Transition::Kind::kTimer;
+    t.at_instant = true;
+    t.delay = Expr(at->expr(), 0);
+    t.target = Ident(at->target);
+    body = at->transitionBody();
   } else if (auto* a = As<P::AutomaticTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kAutomatic;
     t.guard = Expr(a->guard()->expr(), 0);
