@@ -77,6 +77,16 @@ class TestRun {
       for (const auto& m : json::parse(*messages)) count += m.value("message", "") == name;
       return count;
     };
+    last_emitted_ = [this](std::string_view name) -> vm::Value {
+      auto messages = engine_.Outbox(1u << 30);
+      if (!messages.ok()) return vm::Value::Error(messages.status().message());
+      json last;
+      for (const auto& m : json::parse(*messages))
+        if (m.value("message", "") == name) last = m;
+      if (last.is_null()) return vm::Value::Error("no message '" + std::string(name) + "' was emitted");
+      auto value = vm::FromPlainJson(last, sema::Type::Dyn(), nullptr);
+      return value.ok() ? *value : vm::Value::Error(value.status().message());
+    };
   }
 
   // Empty on success, else the failure.
@@ -109,6 +119,7 @@ class TestRun {
   Engine& engine_;
   ManualClock& clock_;
   std::function<int64_t(std::string_view)> emitted_;
+  std::function<vm::Value(std::string_view)> last_emitted_;
   EngineReader reader_;
   std::vector<std::pair<std::string, sema::Type>> locals_;  // handles, in creation order
   std::vector<std::string> ids_;                           // their record ids
@@ -146,6 +157,7 @@ vm::Value TestRun::Eval(const ast::Expr& expr, std::string& error) {
   a.locals = values;
   a.now = clock_.Now();
   a.emitted = &emitted_;
+  a.last_emitted = &last_emitted_;
   a.records = &reader_;
   vm::Budget budget;
   return (*compiled)->Evaluate(a, budget);

@@ -318,6 +318,15 @@ Type ExprChecker::Call(const ast::Expr& e) {
       Expect(*e.args[0], Type::String(), "the argument of emitted()");
       return Type::Int();
     }
+    // The last message of that name: message, payload, record, type, time.
+    if (name == "last_emitted" && env_.in_test) {
+      if (e.args.size() != 1) {
+        diags().Error("E2025", e.range, "last_emitted() takes the name of a message");
+        return Type::Map(Type::String(), Type::Dyn());
+      }
+      Expect(*e.args[0], Type::String(), "the argument of last_emitted()");
+      return Type::Map(Type::String(), Type::Dyn());
+    }
   }
   Type receiver;
   if (e.has_target) receiver = Check(*e.args[0]);

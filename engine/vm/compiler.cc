@@ -492,6 +492,11 @@ class Compiler {
         Emit(Op::kEmitted);
         return;
       }
+      if (name == "last_emitted" && scope_.in_test && e.args.size() == 1) {
+        Expr(*e.args[0]);
+        Emit(Op::kLastEmitted);
+        return;
+      }
     }
     std::optional<Builtin> builtin = FindBuiltin(name, e.has_target, e.args.size());
     if (!builtin) {
@@ -603,7 +608,7 @@ class Compiler {
         return i.x >= slot_base;
       case Op::kField: case Op::kFieldOpt: case Op::kHasField: case Op::kRecordId: case Op::kRecordState:
       case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
-      case Op::kReturn: case Op::kActor: case Op::kDeref:
+      case Op::kReturn: case Op::kActor: case Op::kDeref: case Op::kLastEmitted:
         return false;
       default: return true;
     }

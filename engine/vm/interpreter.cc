@@ -223,6 +223,14 @@ L_kEmitted: {
   else *sp++ = Value::Int((*act.emitted)(name.string_value()));
 }
   DISPATCH();
+L_kLastEmitted: {
+  Value name = std::move(*--sp);
+  if (name.is_error()) *sp++ = std::move(name);
+  else if (!name.is(K::kString)) *sp++ = ops::NoSuchOverload("last_emitted");
+  else if (act.last_emitted == nullptr) *sp++ = Value::Error("last_emitted() is only available in tests");
+  else *sp++ = (*act.last_emitted)(name.string_value());
+}
+  DISPATCH();
 L_kBuiltin: {
   size_t argc = pc->x;
   Value* args = sp - argc;

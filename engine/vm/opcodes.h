@@ -33,6 +33,7 @@
   X(kSetting, A, "push the value of setting a of the image")                                       \
   X(kCall, XA, "call image function a with the top x values as arguments")                         \
   X(kEmitted, -, "pop a message name, push how many were emitted (tests)")                         \
+  X(kLastEmitted, -, "pop a message name, push the last message of that name as a map (tests)")    \
   X(kBuiltin, XA, "call built-in function a with the top x values")                                \
   X(kMatchConst, A, "pop a string, push whether it matches precompiled pattern a")                 \
   /* operators */                                                                                  \

@@ -132,6 +132,9 @@ struct Activation {
   std::optional<smdl::Timestamp> now;
   // Tests: how many messages named `name` were emitted so far.
   const std::function<int64_t(std::string_view name)>* emitted = nullptr;
+  // Tests: the last message named `name` (message, payload, record, type,
+  // time), or an error value when there is none.
+  const std::function<Value(std::string_view name)>* last_emitted = nullptr;
   // `this.created_by`: who created the record (a string value).
   const Value* created_by = nullptr;
   // `actor`: a map with name (string) and roles (list of strings).
