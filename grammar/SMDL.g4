@@ -123,7 +123,7 @@ slaDecl : SLA ident '{' slaItem* '}' ;
 
 slaItem
     : TARGET expr ';'                                  # slaTarget
-    | CALENDAR ident ';'                               # slaCalendar
+    | CALENDAR expr ';'                                # slaCalendar
     | kind=(START | STOP | PAUSE | RESUME | RESET) slaTrigger ';'    # slaCondition
     | RETARGET ident ';'                               # slaRetarget
     | WARN AT pct=(INT | DOUBLE) '%' slaAction+ ';'    # slaWarn

@@ -12,10 +12,15 @@ class MachineBuilder {
   // Constant expressions that exceed the evaluation budget are reported to
   // `diags` (E2027) and do not stop the build.
   MachineBuilder(const sema::Program& program, const vm::Image& vm,
-                 std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars, Diagnostics& diags)
-      : program_(program), vm_(vm), calendars_(calendars), diags_(diags) {}
+                 std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars,
+                 const std::map<std::string, const calendar::Calendar*>& by_name, Diagnostics& diags)
+      : program_(program), vm_(vm), calendars_(calendars), by_name_(by_name), diags_(diags) {}
 
   StatusOr<std::unique_ptr<Machine>> Build(const sema::ProcessInfo& process);
+  // The calendar a declaration stands for (the override that wins), built once.
+  static StatusOr<const calendar::Calendar*> Built(const sema::Program& program, const ast::CalendarDecl* decl,
+                                                   const std::string& name,
+                                                   std::map<std::string, std::unique_ptr<calendar::Calendar>>& built);
 
  private:
   vm::Scope BaseScope() const {
@@ -50,6 +55,7 @@ class MachineBuilder {
   const sema::Program& program_;
   const vm::Image& vm_;
   std::map<std::string, std::unique_ptr<calendar::Calendar>>& calendars_;
+  const std::map<std::string, const calendar::Calendar*>& by_name_;
   Diagnostics& diags_;
   std::unique_ptr<Machine> m_;
 };
@@ -130,17 +136,22 @@ StatusOr<const calendar::Calendar*> MachineBuilder::CalendarNamed(const ast::Ide
   Diagnostics ignored;
   const sema::Symbol* sym = sema::LookupGlobal(*m_->process_->module, name.text, ignored, name.range);
   if (!sym || sym->kind != sema::Symbol::Kind::kCalendar) return Internal("unknown calendar '" + name.text + "'");
-  const ast::CalendarDecl* decl = sym->calendar->decl;
-  auto winner = program_.overrides.find(decl);
-  if (winner != program_.overrides.end()) decl = static_cast<const ast::CalendarDecl*>(winner->second);
+  return Built(program_, sym->calendar->decl, name.text, calendars_);
+}
+
+StatusOr<const calendar::Calendar*> MachineBuilder::Built(
+    const sema::Program& program, const ast::CalendarDecl* decl, const std::string& name,
+    std::map<std::string, std::unique_ptr<calendar::Calendar>>& built) {
+  auto winner = program.overrides.find(decl);
+  if (winner != program.overrides.end()) decl = static_cast<const ast::CalendarDecl*>(winner->second);
   std::string key = std::to_string(reinterpret_cast<uintptr_t>(decl));
-  auto found = calendars_.find(key);
-  if (found != calendars_.end()) return static_cast<const calendar::Calendar*>(found->second.get());
-  auto built = calendar::Calendar::FromDecl(*decl, name.text);
-  if (!built.ok()) return built.status();
-  auto owned = std::make_unique<calendar::Calendar>(std::move(*built));
+  auto found = built.find(key);
+  if (found != built.end()) return static_cast<const calendar::Calendar*>(found->second.get());
+  auto made = calendar::Calendar::FromDecl(*decl, name);
+  if (!made.ok()) return made.status();
+  auto owned = std::make_unique<calendar::Calendar>(std::move(*made));
   const calendar::Calendar* result = owned.get();
-  calendars_[key] = std::move(owned);
+  built[key] = std::move(owned);
   return result;
 }
 
@@ -169,11 +180,20 @@ Status MachineBuilder::CompileSlaActions(const std::vector<ast::SlaAction>& acti
 Status MachineBuilder::CompileSla(const ast::SlaDecl& decl, Sla& out) {
   out.name = decl.name.text;
   SMDL_RETURN_IF_ERROR(Compile(*decl.target, BaseScope(), out.target));
-  if (decl.calendar) {
+  bool named = false;
+  if (decl.calendar && !m_->record_->Find(decl.calendar->text)) {
+    Diagnostics ignored;
+    const sema::Symbol* sym = sema::LookupGlobal(*m_->process_->module, decl.calendar->text, ignored, decl.calendar->range);
+    named = sym && sym->kind == sema::Symbol::Kind::kCalendar;
+  }
+  if (named) {
     auto cal = CalendarNamed(*decl.calendar);
     if (!cal.ok()) return cal.status();
     out.calendar = *cal;
     out.calendar_name = decl.calendar->text;
+  } else if (decl.calendar_expr) {
+    SMDL_RETURN_IF_ERROR(Compile(*decl.calendar_expr, BaseScope(), out.calendar_expr));
+    out.calendars = &by_name_;
   }
   for (const auto& c : decl.conditions) {
     SlaTrigger trigger;
@@ -284,9 +304,15 @@ StatusOr<std::unique_ptr<Image>> Image::Build(const sema::Program& program, Diag
   auto vm = vm::Image::Build(program, &found);
   if (!vm.ok()) return vm.status();
   image->vm_ = std::move(*vm);
+  for (const auto& c : program.calendars) {
+    if (c->is_override) continue;
+    auto cal = MachineBuilder::Built(program, c->decl, c->decl->name.text, image->calendars_);
+    if (!cal.ok()) return Status(cal.status().code(), "calendar '" + c->decl->name.text + "': " + cal.status().message());
+    image->calendars_by_name_[c->module->name + "." + c->decl->name.text] = *cal;
+  }
   for (const auto& p : program.processes) {
     if (!p->record) continue;
-    MachineBuilder builder(program, *image->vm_, image->calendars_, found);
+    MachineBuilder builder(program, *image->vm_, image->calendars_, image->calendars_by_name_, found);
     auto machine = builder.Build(*p);
     if (!machine.ok())
       return Status(machine.status().code(), "process '" + p->decl->name.text + "': " + machine.status().message());

@@ -99,6 +99,10 @@ struct Sla {
   ExprPtr target;
   const calendar::Calendar* calendar = nullptr;  // null: all time counts
   std::string calendar_name;
+  // `calendar EXPR;` chosen per record when the clock starts: the
+  // expression gives a calendar's qualified name, `calendars` resolves it.
+  ExprPtr calendar_expr;
+  const std::map<std::string, const calendar::Calendar*>* calendars = nullptr;
   std::vector<SlaTrigger> start, stop, pause, resume, reset;
   Retarget retarget = Retarget::kRecompute;
   std::vector<SlaWarning> warnings;  // by increasing percent
@@ -161,7 +165,9 @@ class Image {
   const sema::Program* program_ = nullptr;
   std::unique_ptr<vm::Image> vm_;
   std::vector<std::unique_ptr<Machine>> machines_;
-  std::map<std::string, std::unique_ptr<calendar::Calendar>> calendars_;  // by qualified name
+  std::map<std::string, std::unique_ptr<calendar::Calendar>> calendars_;  // built, by declaration
+  // Every calendar of the program by qualified name, the winning override's.
+  std::map<std::string, const calendar::Calendar*> calendars_by_name_;
 };
 
 }  // namespace smdl::ir

@@ -706,14 +706,15 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
   struct Pending {
     Caused caused;
     int depth;
-    std::string by;  // "Change-1 approve"
+    std::string by;           // "Change-1 approve"
+    const Definition* def;    // the cause's: a record an action creates is pinned to it
   };
   std::deque<Pending> queue;
-  auto enqueue = [&](const Outcome& o, int depth) {
+  auto enqueue = [&](const Outcome& o, int depth, const Definition* def) {
     std::string by = o.after.id + " " + o.audit.value("event", "");
-    for (const auto& c : o.caused) queue.push_back({c, depth, by});
+    for (const auto& c : o.caused) queue.push_back({c, depth, by, def});
   };
-  enqueue(*first, 1);
+  enqueue(*first, 1, &definition);
   outcomes.push_back(std::move(*first));
   while (!queue.empty()) {
     Pending next = std::move(queue.front());
@@ -733,7 +734,8 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
     if (r.kind == Request::Kind::kCreate) {
       RecordState seed;
       seed.id = next.caused.record;
-      out = Execute(definition, seed, r, limits, &inner);
+      def = next.def;
+      out = Execute(*def, seed, r, limits, &inner);
     } else {
       auto target = inner.source(next.caused.record);
       if (!target.ok()) return target.status();
@@ -743,7 +745,7 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
     }
     if (!out.ok()) return Status(out.status().code(), what + ": " + out.status().message());
     written[out->after.id] = ReadableRecord{out->after, def};
-    enqueue(*out, next.depth + 1);
+    enqueue(*out, next.depth + 1, def);
     outcomes.push_back(std::move(*out));
   }
   return outcomes;

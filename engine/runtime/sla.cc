@@ -6,6 +6,7 @@
 
 #include "base/time.h"
 #include "calendar/sla_clock.h"
+#include "sema/types.h"
 
 namespace smdl::runtime {
 namespace {
@@ -19,6 +20,7 @@ struct Clock {
   std::optional<calendar::SlaClock> clock;  // none: not started
   std::optional<Timestamp> started_at, breached_at;
   std::vector<int> warned;  // thresholds given, in hundredths of a percent
+  std::string calendar;     // qualified; chosen when it started (`calendar EXPR;`), else empty
 
   // Stored and shown in percent: 50, or 84.4 for a fractional threshold.
   static json Percents(const std::vector<int>& hundredths) {
@@ -31,10 +33,12 @@ struct Clock {
 
   json ToJson() const {
     auto opt = [](const std::optional<Timestamp>& t) { return t ? json(FormatTimestamp(*t)) : json(); };
-    return {{"clock", clock ? json::parse(calendar::ToJson(*clock)) : json()},
-            {"started_at", opt(started_at)},
-            {"breached_at", opt(breached_at)},
-            {"warned", Percents(warned)}};
+    json out = {{"clock", clock ? json::parse(calendar::ToJson(*clock)) : json()},
+                {"started_at", opt(started_at)},
+                {"breached_at", opt(breached_at)},
+                {"warned", Percents(warned)}};
+    if (!calendar.empty()) out["calendar"] = calendar;
+    return out;
   }
 
   static StatusOr<Clock> FromJson(const json& doc) {
@@ -51,6 +55,7 @@ struct Clock {
       return t ? std::optional<Timestamp>(*t) : std::nullopt;
     };
     c.started_at = opt("started_at");
+    c.calendar = doc.value("calendar", "");
     c.breached_at = opt("breached_at");
     for (const auto& w : doc.value("warned", json::array()))
       if (w.is_number()) c.warned.push_back(static_cast<int>(std::llround(w.get<double>() * 100)));
@@ -104,10 +109,33 @@ Status EvalTarget(SlaContext& ctx, const ir::Sla& sla, Duration& out) {
   return Status::Ok();
 }
 
+// The calendar a clock counts on: the SLA's, or the one chosen when it started.
+const calendar::Calendar* CalendarOf(const ir::Sla& sla, const Clock& c) {
+  if (c.calendar.empty() || sla.calendars == nullptr) return sla.calendar;
+  auto it = sla.calendars->find(c.calendar);
+  return it == sla.calendars->end() ? nullptr : it->second;
+}
+
+// `calendar EXPR;`: which calendar this record's clock counts on.
+Status ChooseCalendar(SlaContext& ctx, const ir::Sla& sla, Clock& c) {
+  c.calendar.clear();
+  if (!sla.calendar_expr) return Status::Ok();
+  vm::Value v = ctx.eval(sla.calendar_expr);
+  if (!v.is(vm::ValueKind::kString))
+    return FailedPrecondition("the calendar of sla '" + sla.name + "' fails: " +
+                              (v.is_error() ? v.error_message() : v.DebugString()));
+  if (!sla.calendars || !sla.calendars->count(v.string_value()))
+    return FailedPrecondition("the calendar of sla '" + sla.name + "' is " + v.string_value() +
+                              ", which these definitions do not declare");
+  c.calendar = v.string_value();
+  return Status::Ok();
+}
+
 Status StartClock(SlaContext& ctx, const ir::Sla& sla, Clock& c) {
   if (c.clock) return Status::Ok();
   Duration target;
   SMDL_RETURN_IF_ERROR(EvalTarget(ctx, sla, target));
+  SMDL_RETURN_IF_ERROR(ChooseCalendar(ctx, sla, c));
   auto started = calendar::Start(calendar::NewClock(target, Policy(sla)), ctx.now);
   if (!started.ok()) return started.status();
   c.clock = std::move(*started);
@@ -142,7 +170,10 @@ Status ApplySlaTriggers(SlaContext& ctx, SlaHook hook, const std::string& name) 
       // zero in the same phase; a stopped one is not started again until a
       // start trigger says so (recurring clocks: `reset` and `start` on the
       // same trigger).
-      if (calendar::StateOf(*c.clock) == calendar::ClockState::kStopped) c.clock.reset();
+      if (calendar::StateOf(*c.clock) == calendar::ClockState::kStopped) {
+        c.clock.reset();
+        c.calendar.clear();  // chosen again when it starts again
+      }
       else SMDL_RETURN_IF_ERROR(Apply(true, c, calendar::Reset, ctx.now));
       c.warned.clear();
       c.breached_at.reset();
@@ -190,12 +221,12 @@ Status ScheduleSlaTimers(SlaContext& ctx) {
     if (c.state() != calendar::ClockState::kRunning) continue;
     for (const auto& w : sla.warnings) {
       if (std::find(c.warned.begin(), c.warned.end(), w.percent) != c.warned.end()) continue;
-      auto at = calendar::ThresholdInstantHundredths(*c.clock, sla.calendar, w.percent);
+      auto at = calendar::ThresholdInstantHundredths(*c.clock, CalendarOf(sla, c), w.percent);
       if (!at.ok()) return at.status();
       if (*at) ctx.record.timers.push_back({std::max(**at, ctx.now), "sla:" + sla.name + ":warn:" + ast::PercentText(w.percent)});
     }
     if (!c.breached_at) {
-      auto at = calendar::ThresholdInstant(*c.clock, sla.calendar, 100);
+      auto at = calendar::ThresholdInstant(*c.clock, CalendarOf(sla, c), 100);
       if (!at.ok()) return at.status();
       if (*at) ctx.record.timers.push_back({std::max(**at, ctx.now), "sla:" + sla.name + ":breach"});
     }
@@ -222,7 +253,7 @@ StatusOr<std::optional<const std::vector<ir::SlaAction>*>> FireSlaTimer(SlaConte
   Result result;
   if (what == "breach") {
     if (c.breached_at) return Result();
-    auto at = calendar::ThresholdInstant(*c.clock, sla->calendar, 100);
+    auto at = calendar::ThresholdInstant(*c.clock, CalendarOf(*sla, c), 100);
     if (!at.ok()) return at.status();
     c.breached_at = *at ? **at : ctx.now;
     result = &sla->breach;
@@ -252,7 +283,7 @@ json SlaView(const ir::Machine& machine, const RecordState& record, Timestamp no
     const Clock& c = *loaded;
     calendar::ClockStatus status;
     if (c.clock) {
-      auto evaluated = calendar::Evaluate(*c.clock, sla.calendar, now);
+      auto evaluated = calendar::Evaluate(*c.clock, CalendarOf(sla, c), now);
       if (evaluated.ok()) status = *evaluated;
     }
     v["state"] = calendar::ClockStateName(status.state);
@@ -268,7 +299,8 @@ json SlaView(const ir::Machine& machine, const RecordState& record, Timestamp no
     v["breached_at"] = opt(breached_at);
     v["started_at"] = opt(c.started_at);
     v["warned"] = Clock::Percents(c.warned);
-    v["calendar"] = sla.calendar_name.empty() ? json() : json(sla.calendar_name);
+    v["calendar"] = !c.calendar.empty() ? json(sema::ShortName(c.calendar))
+                    : sla.calendar_name.empty() ? json() : json(sla.calendar_name);
     out[sla.name] = v;
   }
   return out;
@@ -288,7 +320,7 @@ StatusOr<std::string> ExplainClock(const Definition& def, const RecordState& rec
     if (!loaded.ok()) return loaded.status();
     json view = views[sla.name];
     if (loaded->clock) {
-      auto text = calendar::Explain(*loaded->clock, sla.calendar, now);
+      auto text = calendar::Explain(*loaded->clock, CalendarOf(sla, *loaded), now);
       if (!text.ok()) return text.status();
       view["explanation"] = *text;
       view["clock"] = json::parse(calendar::ToJson(*loaded->clock));

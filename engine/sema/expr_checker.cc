@@ -132,6 +132,7 @@ Type ExprChecker::Ident(const ast::Expr& e) {
   if (const Symbol* sym = LookupGlobal(env_.module, name, diags(), e.range)) {
     switch (sym->kind) {
       case Symbol::Kind::kSetting: return sym->setting->type;
+      case Symbol::Kind::kCalendar: return Type::Calendar();
       case Symbol::Kind::kFunction:
         diags().Error("E2022", e.range, "'" + name + "' is a " + SymbolKindName(sym->kind) + "; call it with arguments");
         return Type::Error();

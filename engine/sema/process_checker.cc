@@ -353,15 +353,27 @@ class ProcessChecker {
     }
   }
 
+  // `calendar NAME;` naming a calendar declaration: the same for every record.
+  bool StaticCalendar(const ast::SlaDecl& sla) {
+    if (!sla.calendar || p_.record->Find(sla.calendar->text)) return false;
+    Diagnostics probe;
+    const Symbol* sym = LookupGlobal(*p_.module, sla.calendar->text, probe, sla.calendar->range);
+    return sym && sym->kind == Symbol::Kind::kCalendar;
+  }
+
   void CheckSla(const ExprEnv& base, const ast::SlaDecl& sla) {
     ExprEnv env = base;
     ExprChecker checker(env);
     if (!sla.target) diags().Error("E3025", sla.name.range, "sla '" + sla.name.text + "' needs a target");
     else checker.Expect(*sla.target, Type::Duration(), "the target of sla '" + sla.name.text + "'");
-    if (sla.calendar) {
-      const Symbol* sym = LookupGlobal(*p_.module, sla.calendar->text, diags(), sla.calendar->range);
-      if (!sym || sym->kind != Symbol::Kind::kCalendar)
-        diags().Error("E3024", sla.calendar->range, "unknown calendar '" + sla.calendar->text + "'");
+    if (sla.calendar_expr && !StaticCalendar(sla)) {
+      bool value = !sla.calendar || p_.record->Find(sla.calendar->text);
+      if (!value) {
+        Diagnostics probe;
+        value = LookupGlobal(*p_.module, sla.calendar->text, probe, sla.calendar->range) != nullptr;
+      }
+      if (value) checker.Expect(*sla.calendar_expr, Type::Calendar(), "the calendar of sla '" + sla.name.text + "'");
+      else diags().Error("E3024", sla.calendar->range, "unknown calendar '" + sla.calendar->text + "'");
     }
     bool has_stop = false;
     for (const auto& c : sla.conditions) {

@@ -54,6 +54,7 @@ Type ResolveType(const ModuleInfo& module, const ast::TypeRef& ref, Diagnostics&
       std::string name = ref.name.ToString();
       if (ref.kind == ast::TypeRef::Kind::kNamed) {
         if (auto builtin = BuiltinTypeNamed(name)) { t = *builtin; break; }
+        if (name == "calendar") { t = Type::Calendar(); break; }
       }
       const Symbol* sym = ref.name.parts.size() == 1 ? LookupGlobal(module, name, diags, ref.name.range) : nullptr;
       if (sym == nullptr) {

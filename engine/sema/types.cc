@@ -46,6 +46,7 @@ std::string Type::ToString() const {
     case TypeKind::kSlaClocks: return "sla clocks of " + ShortName(name);
     case TypeKind::kSlaClock: return "sla clock";
     case TypeKind::kActor: return "actor";
+    case TypeKind::kCalendar: return "calendar";
   }
   return "<error>";
 }

@@ -23,6 +23,7 @@ enum class TypeKind {
   kSlaClocks,  // name: qualified record name; `handle.sla`
   kSlaClock,   // one clock: due, elapsed, remaining, ...
   kActor,      // who acts: name, roles
+  kCalendar,   // a calendar declared in the program (its qualified name at run time)
 };
 
 struct Type {
@@ -51,6 +52,7 @@ struct Type {
   static Type SlaClocks(std::string name) { return {TypeKind::kSlaClocks, std::move(name), {}}; }
   static Type SlaClock() { return {TypeKind::kSlaClock, {}, {}}; }
   static Type Actor() { return {TypeKind::kActor, {}, {}}; }
+  static Type Calendar() { return {TypeKind::kCalendar, {}, {}}; }
 
   bool is(TypeKind k) const { return kind == k; }
   bool IsErrorOrDyn() const { return kind == TypeKind::kError || kind == TypeKind::kDyn; }

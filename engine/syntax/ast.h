@@ -286,7 +286,8 @@ struct SlaDecl {
   Ident name;
   ExprPtr target;
   SourceRange target_range;
-  std::optional<Ident> calendar;
+  std::optional<Ident> calendar;  // `calendar NAME;`: a name, which may name a calendar
+  ExprPtr calendar_expr;          // `calendar EXPR;` (the name too): unless a calendar, chosen when the clock starts
   std::vector<SlaCondition> conditions;
   std::optional<Ident> retarget;
   std::vector<SlaWarning> warnings;

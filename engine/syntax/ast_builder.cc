@@ -414,8 +414,10 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
       s.target = Expr(t->expr(), 0);
       s.target_range = Range(t);
     } else if (auto* c = As<P::SlaCalendarContext>(item)) {
-      if (s.calendar) diags_.Error("E3021", Range(c), "sla '" + s.name.text + "' has more than one calendar");
-      s.calendar = Ident(c->ident());
+      if (s.calendar || s.calendar_expr) diags_.Error("E3021", Range(c), "sla '" + s.name.text + "' has more than one calendar");
+      s.calendar_expr = Expr(c->expr(), 0);
+      if (s.calendar_expr->kind == ast::ExprKind::kIdent && !s.calendar_expr->leading_dot)
+        s.calendar = ast::Ident{s.calendar_expr->name, s.calendar_expr->range};
     } else if (auto* cond = As<P::SlaConditionContext>(item)) {
       ast::SlaCondition sc;
       sc.range = Range(cond);

@@ -64,7 +64,7 @@ test "t" { clock "2026-01-01T00:00:00Z"; let r = create R { b: [] }; fire r.go(n
   const auto& proc = m.processes[0];
   CHECK(proc.has_on_create);
   CHECK(proc.slas[0].breach.size() == 2);
-  CHECK(proc.slas[0].warnings[0].percent == 50);
+  CHECK(proc.slas[0].warnings[0].percent == 5000);  // hundredths of a percent
   CHECK(proc.states[0].is_initial);
   CHECK(proc.states[0].transitions[1].kind == ast::Transition::Kind::kAutomatic);
   CHECK(proc.states[1].transitions[0].kind == ast::Transition::Kind::kTimer);
@@ -201,4 +201,23 @@ TEST_CASE("syntax error recovery stops after the limit", "[parser][limits]") {
   for (int i = 0; i < 1000; ++i) many += "record { }\n";
   auto p = Parse(many);
   CHECK(p->diags.ErrorCount() == ParseLimits{}.max_errors);
+}
+
+TEST_CASE("warning thresholds are read in hundredths of a percent", "[syntax]") {
+  auto p = Parse(R"(record T { a: int; }
+process P for T {
+  sla s { target duration("1h"); start on create; stop on enter b;
+          warn at 84.4% emit "x"; warn at 99.95% emit "y"; warn at 1.234% emit "z"; }
+  initial state a { on go -> b; }
+  final state b;
+})");
+  REQUIRE(p->module);
+  const auto& warnings = p->module->processes[0].slas[0].warnings;
+  CHECK(warnings[0].percent == 8440);
+  CHECK(ast::PercentText(warnings[0].percent) == "84.4");
+  CHECK(warnings[1].percent == 9995);
+  CHECK(ast::PercentText(warnings[1].percent) == "99.95");
+  CHECK(ast::PercentText(505) == "5.05");
+  REQUIRE(p->diags.ErrorCount() == 1);
+  CHECK(p->diags.all()[0].code == "E3022");
 }

@@ -338,6 +338,9 @@ class Compiler {
     }
     if (const sema::Symbol* sym = Global(name)) {
       if (sym->kind == sema::Symbol::Kind::kSetting) return EmitSetting(*sym->setting);
+      // A calendar is its qualified name; the runtime finds the winning override.
+      if (sym->kind == sema::Symbol::Kind::kCalendar)
+        return Const(Value::String(sym->calendar->module->name + "." + sym->calendar->decl->name.text));
       return Const(Value::Error("'" + name + "' is a " + sema::SymbolKindName(sym->kind) + ", not a value"));
     }
     if ((sema::BuiltinTypeNamed(name) && name != "dyn") || name == "null_type" || name == "type" || name == "list" || name == "map")

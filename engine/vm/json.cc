@@ -285,7 +285,7 @@ bool KindFits(K k, const sema::Type& t) {
     case TK::kInt: return k == K::kInt;
     case TK::kUint: return k == K::kUint;
     case TK::kDouble: return k == K::kDouble;
-    case TK::kString: return k == K::kString;
+    case TK::kString: case TK::kCalendar: return k == K::kString;
     case TK::kBytes: return k == K::kBytes;
     case TK::kTimestamp: return k == K::kTimestamp;
     case TK::kDuration: return k == K::kDuration;
@@ -421,7 +421,7 @@ StatusOr<Value> FromPlainJson(const json& j, const sema::Type& t, const sema::Pr
     case TK::kDouble:
       if (!j.is_number()) return expect("a number");
       return Value::Double(j.get<double>());
-    case TK::kString:
+    case TK::kString: case TK::kCalendar:
       if (!j.is_string()) return expect("a string");
       return Value::String(j.get<std::string>());
     case TK::kBytes: {
