@@ -274,18 +274,53 @@ StatusOr<std::string> Engine::List(const ListQuery& query) const {
                         (type.empty() ? std::string(" in any process") : " in the process of " + type + " (its states: " + states + ")"));
     }
     std::string prefix = type.empty() ? "" : type + '\0' + (query.state.empty() ? "" : query.state + '\0');
+    // --where: checked and compiled against the current definitions.
+    const runtime::Definition* where_def = nullptr;
+    std::unique_ptr<vm::CompiledExpr> where;
+    if (!query.where.empty()) {
+      if (type.empty()) return InvalidArgument("a condition (where) needs a record type");
+      auto def = impl_->definitions->Get();
+      if (!def.ok()) return def.status();
+      where_def = *def;
+      auto compiled = impl_->CompileCondition(*where_def, type, query.where);
+      if (!compiled.ok()) return compiled.status();
+      where = std::move(*compiled);
+    }
+    // Paging: strictly after the index key of record `after`.
+    std::string start = prefix;
+    if (!query.after.empty()) {
+      auto from = impl_->Load(query.after);
+      if (!from.ok()) return from.status();
+      std::string key = from->has_value() ? runtime::IndexKey((*from)->type, (*from)->state, query.after) : "";
+      if (key.empty() || key.compare(0, prefix.size(), prefix) != 0)
+        return InvalidArgument("record '" + query.after + "' is not one this listing gives, so it cannot be where a page starts");
+      start = key + '\0';
+    }
     if (query.limit == 0) return std::string("[]");
+    Timestamp now = impl_->clock->Now();
+    runtime::ExecutionEnv env;
+    env.source = impl_->Source();
     Status inner;
-    Status scan = impl_->db->ScanPrefix(Family::kIndex, prefix, [&](std::string_view key, std::string_view) {
+    Status scan = impl_->db->Scan(Family::kIndex, start, "", [&](std::string_view key, std::string_view) {
+      if (key.compare(0, prefix.size(), prefix) != 0) return false;
       runtime::DecodedIndexKey index;
       if (!runtime::DecodeIndexKey(key, index)) return true;
       if (!query.state.empty() && index.state != query.state) return true;
       auto record = impl_->Load(index.id);
       if (!record.ok()) { inner = record.status(); return false; }
       if (!record->has_value()) return true;
+      if (where) {
+        auto holds = runtime::EvaluateOn(*where_def, **record, *where, now, &env);
+        if (!holds.ok()) { inner = holds.status(); return false; }
+        if (holds->is_error()) {
+          inner = InvalidArgument("the condition fails on " + index.id + ": " + holds->error_message());
+          return false;
+        }
+        if (!holds->is(vm::ValueKind::kBool) || !holds->bool_value()) return true;
+      }
       auto def = impl_->definitions->Get((*record)->definition);
       if (!def.ok()) { inner = def.status(); return false; }
-      out.push_back(runtime::RecordView(**def, **record, impl_->clock->Now()));
+      out.push_back(runtime::RecordView(**def, **record, now));
       return out.size() < query.limit;
     });
     SMDL_RETURN_IF_ERROR(scan);

@@ -18,7 +18,9 @@
 #include "runtime/definitions.h"
 #include "runtime/executor.h"
 #include "runtime/record.h"
+#include "sema/expr_checker.h"
 #include "sema/types.h"
+#include "syntax/parser.h"
 #include "smdl/engine.h"
 #include "storage/db.h"
 
@@ -105,6 +107,43 @@ struct Engine::Impl {
       if (id.ok()) attempt.counters.emplace_back(key, value);
       return id;
     };
+  }
+
+  // An ad hoc condition on records of `type` (smdl list --where), checked
+  // and compiled against `def` as a guard of the type's process would be.
+  // The stored program is shared: its checker notes are taken out again.
+  std::mutex condition_mu;
+  StatusOr<std::unique_ptr<vm::CompiledExpr>> CompileCondition(const runtime::Definition& def,
+                                                               const std::string& type, const std::string& text) {
+    const ir::Machine* machine = def.image->MachineForType(type);
+    if (!machine) return def.image->UnknownTypeError(type);
+    SourceManager sources;
+    Diagnostics diags;
+    uint32_t file = sources.Add("where", text);
+    ast::ExprPtr expr = ParseExpression(file, sources.Text(file), diags);
+    if (!expr || diags.HasErrors()) return InvalidArgument("the condition does not parse:\n" + diags.RenderText(sources));
+    std::lock_guard<std::mutex> lock(condition_mu);
+    sema::Program& program = *def.program;
+    sema::ExprEnv env{program, *machine->process().module, &machine->record(), true, false, {}};
+    env.reads_records = true;
+    env.diags = &diags;
+    sema::ExprChecker(env).Expect(*expr, sema::Type::Bool(), "the condition");
+    StatusOr<std::unique_ptr<vm::CompiledExpr>> compiled = InvalidArgument("the condition has errors");
+    if (!diags.HasErrors()) {
+      vm::Scope scope;
+      scope.module = machine->process().module;
+      scope.record = &machine->record();
+      scope.has_now = true;
+      compiled = def.image->vm().Compile(*expr, scope);
+    }
+    ForgetChecked(program, *expr);
+    if (diags.HasErrors()) return InvalidArgument("the condition has errors:\n" + diags.RenderText(sources));
+    return compiled;
+  }
+  static void ForgetChecked(sema::Program& program, const ast::Expr& e) {
+    program.expr_info.erase(&e);
+    for (const auto& arg : e.args)
+      if (arg) ForgetChecked(program, *arg);
   }
 
   // Reads through refs see what is committed.

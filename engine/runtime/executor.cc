@@ -117,6 +117,14 @@ class Run {
   // A failure to read another record (the database), which no rejection hides.
   const Status& read_failure() const { return reader_.failure(); }
 
+  // `expr` on the record as it is stored.
+  StatusOr<vm::Value> EvaluateOn(const RecordState& record, const vm::CompiledExpr& expr) {
+    record_ = record;
+    SMDL_RETURN_IF_ERROR(LoadFields(record));
+    vm::Budget budget;
+    return expr.Evaluate(Activation({}), budget);
+  }
+
   StatusOr<Outcome> Create(const RecordState& seed);
   StatusOr<Outcome> Event(const RecordState& before);
   StatusOr<Outcome> Timer(const RecordState& before);
@@ -684,6 +692,19 @@ StatusOr<Outcome> Execute(const Definition& definition, const RecordState& recor
   }
   if (!run.read_failure().ok()) return run.read_failure();
   return out;
+}
+
+StatusOr<vm::Value> EvaluateOn(const Definition& definition, const RecordState& record, const vm::CompiledExpr& expr,
+                               Timestamp now, const ExecutionEnv* env) {
+  const ir::Machine* machine = definition.image->MachineForType(record.type);
+  if (!machine) return definition.image->UnknownTypeError(record.type);
+  Request request;
+  request.at = now;
+  ExecutionLimits limits;
+  Run run(definition, *machine, request, limits, env, record.id);
+  auto value = run.EvaluateOn(record, expr);
+  if (!run.read_failure().ok()) return run.read_failure();
+  return value;
 }
 
 StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, const RecordState& record,

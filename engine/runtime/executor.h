@@ -93,6 +93,12 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
                                               const Request& request, const ExecutionLimits& limits,
                                               const ExecutionEnv& env);
 
+// Evaluates `expr`, compiled in the scope of the record's process (its
+// fields, id, state, this, now; refs read through `env`), on a stored record
+// at `now`, as the system actor.
+StatusOr<vm::Value> EvaluateOn(const Definition& definition, const RecordState& record, const vm::CompiledExpr& expr,
+                               Timestamp now, const ExecutionEnv* env);
+
 // The record as an API caller sees it: fields, state, and each SLA clock with
 // target, due, elapsed, remaining, paused, breached and breached_at at `now`.
 nlohmann::json RecordView(const Definition& definition, const RecordState& record, Timestamp now);

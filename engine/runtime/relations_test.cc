@@ -125,6 +125,50 @@ TEST_CASE("a read through a ref sees the record's state and is recorded with its
   CHECK(ops.engine->Verify().ok());
 }
 
+TEST_CASE("list pages with after and keeps the records a condition holds for", "[runtime][list]") {
+  Ops ops;
+  for (int i = 0; i < 5; ++i) ops.Create("Change", R"({"title": "c"})");
+  for (int i = 0; i < 3; ++i) REQUIRE(ops.engine->Fire("Change-" + std::to_string(i + 1), "approve", "{}", As("carol", {"cab"})).ok());
+  REQUIRE(ops.engine->Fire("Change-2", "approve", "{}", As("carol", {"cab"})).ok());
+  ops.Create("Release", R"({"change": "Change-2"})");
+  ops.Create("Release", R"({"change": "Change-4"})");
+  auto ids = [](const std::string& listed) {
+    std::vector<std::string> out;
+    for (const auto& r : json::parse(listed)) out.push_back(r["id"]);
+    return out;
+  };
+  ListQuery query;
+  query.type = "Change";
+  query.limit = 2;
+  auto page = ops.engine->List(query);
+  REQUIRE(page.ok());
+  CHECK(ids(*page) == std::vector<std::string>{"Change-1", "Change-2"});
+  query.after = "Change-2";
+  CHECK(ids(*ops.engine->List(query)) == std::vector<std::string>{"Change-3", "Change-4"});
+  query.after = "Change-4";
+  CHECK(ids(*ops.engine->List(query)) == std::vector<std::string>{"Change-5"});
+  query.after = "Release-1";
+  CHECK(ops.engine->List(query).status().code() == StatusCode::kInvalidArgument);
+  query.after = "Change-99";
+  CHECK(ops.engine->List(query).status().code() == StatusCode::kInvalidArgument);
+
+  query = ListQuery{};
+  query.type = "Change";
+  query.where = "approvals >= 1 && id != \"Change-3\"";
+  CHECK(ids(*ops.engine->List(query)) == std::vector<std::string>{"Change-1", "Change-2"});
+  query.type = "Release";
+  query.where = "change.approvals == 2";  // read through the ref
+  CHECK(ids(*ops.engine->List(query)) == std::vector<std::string>{"Release-1"});
+  query.where = "change.aprovals == 2";
+  auto typo = ops.engine->List(query);
+  REQUIRE(typo.status().code() == StatusCode::kInvalidArgument);
+  CHECK(typo.status().message().find("record Change has no field 'aprovals'") != std::string::npos);
+  query.where = "seen";
+  CHECK(ops.engine->List(query).status().message().find("must be bool") != std::string::npos);
+  query.type = "";
+  CHECK(ops.engine->List(query).status().code() == StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("a ref to a missing record is a rejection that names the ref", "[runtime][refs]") {
   Ops ops;
   ops.Create("Release", R"({"change": "Change-404"})");

@@ -21,6 +21,9 @@ struct ExprEnv {
   std::vector<std::pair<std::string, Type>> locals;  // innermost last
   bool has_actor = false;              // `actor` is available (processes)
   bool reads_records = false;          // a `ref` can be read through (processes, tests)
+  // Where mistakes go; null: the program's diagnostics. An expression
+  // checked after the program (smdl list --where) keeps them apart.
+  Diagnostics* diags = nullptr;
 };
 
 // The closest of `candidates` to `name` within a small edit distance, as
@@ -51,7 +54,7 @@ class ExprChecker {
   Type FieldOf(const Type& t, const std::string& name, const ast::Expr& at);
   const Type* FindLocal(const std::string& name) const;
   std::string Suggest(const std::string& name) const;
-  Diagnostics& diags() { return env_.program.diags; }
+  Diagnostics& diags() { return env_.diags ? *env_.diags : env_.program.diags; }
 
   ExprEnv& env_;
 };

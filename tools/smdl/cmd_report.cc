@@ -238,7 +238,7 @@ int RunReport(const std::vector<std::string>& argv) {
   report.type = args->Get("--type");
   report.by = args->Get("--by");
   report.now = FormatTimestamp(opened->clock ? opened->clock->Now() : SystemClock().Now());
-  ListQuery query{report.type, "", std::numeric_limits<size_t>::max()};
+  ListQuery query{report.type, "", std::numeric_limits<size_t>::max(), "", ""};
   auto listed = opened->engine->List(query);
   if (!listed.ok()) return Fail("report", listed.status());
   json records = json::parse(*listed, nullptr, false);

@@ -124,6 +124,13 @@ struct ListQuery {
   std::string type;   // record type (short or qualified); empty: all
   std::string state;  // empty: any state
   size_t limit = 1000;
+  // Paging: only records listed after record `after` (the last id of the
+  // previous page); it must exist and be listed by the same query.
+  std::string after;
+  // A CEL condition on each record of `type` (needed), as a guard of its
+  // process sees it: fields, id, state, refs read through; a mistake in it
+  // (an unknown field) is kInvalidArgument with the diagnostic.
+  std::string where;
 };
 
 class Engine {
