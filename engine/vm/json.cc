@@ -421,9 +421,26 @@ StatusOr<Value> FromPlainJson(const json& j, const sema::Type& t, const sema::Pr
     case TK::kDouble:
       if (!j.is_number()) return expect("a number");
       return Value::Double(j.get<double>());
-    case TK::kString: case TK::kCalendar:
+    case TK::kString:
       if (!j.is_string()) return expect("a string");
       return Value::String(j.get<std::string>());
+    case TK::kCalendar: {
+      // A calendar of the program, by qualified name or an unambiguous short one.
+      if (!j.is_string()) return expect("the name of a calendar");
+      std::string name = j.get<std::string>();
+      if (program == nullptr) return Value::String(name);
+      std::string found;
+      int matches = 0;
+      for (const auto& c : program->calendars) {
+        if (c->is_override) continue;
+        std::string qualified = c->module->name + "." + c->decl->name.text;
+        if (qualified == name) return Value::String(qualified);
+        if (c->decl->name.text == name) { found = qualified; ++matches; }
+      }
+      if (matches == 1) return Value::String(found);
+      return InvalidArgument(matches > 1 ? "calendar '" + name + "' is ambiguous: give its qualified name"
+                                         : "there is no calendar '" + name + "'");
+    }
     case TK::kBytes: {
       std::string out;
       if (!j.is_string() || !Base64Decode(j.get<std::string>(), out)) return expect("base64 text");

@@ -1,5 +1,6 @@
 // Crash test: a child process creates records and fires events on them in a
-// loop (kWorkers threads at once, sync durability) and reports each
+// loop (kWorkers threads at once, sync durability; a quarter of the fires
+// also fire at one shared record, two records in one commit) and reports each
 // acknowledged operation on stdout; the parent kills it with SIGKILL at a
 // random moment, reopens the database, and checks that every acknowledged
 // operation is there, that `verify` passes (hash chain intact, every record
@@ -54,11 +55,21 @@ constexpr int kRoundsPerDatabase = 25;
 
 const char* kModule = R"(
 module crash.test;
-record Counter { hits: int = 0; label: string = ""; }
+record Tally { total: int = 0; }
+process Tallying for Tally {
+  initial state open {
+    on add(n: int) { total = total + n; }
+    on close -> closed;
+  }
+  final state closed;
+}
+record Counter { hits: int = 0; label: string = ""; tally: ref Tally?; }
 process Counting for Counter {
   sla settle { target duration("1h"); start on create; stop on enter done; }
   initial state counting {
     on hit(n: int) when n > 0 { hits = hits + n; emit "counter.hit" { hits: hits }; }
+    // Two records in one commit: the counter and the tally it reads and fires at.
+    on share(n: int) when n > 0 && tally.value().total >= 0 { hits = hits + n; fire tally.add(n: n); }
     on finish -> done;
   }
   final state done;
@@ -76,6 +87,11 @@ int Child(const std::string& dir) {
   auto deployed = (*engine)->DeploySources({{"crash.smdl", kModule}});
   if (!deployed.ok()) {
     std::cerr << "child: " << deployed.status().ToString() << "\n";
+    return 3;
+  }
+  // One tally per database, which a quarter of the fires also change.
+  if (!(*engine)->Get("Tally-1").ok() && !(*engine)->Create("Tally", "{}").ok()) {
+    std::cerr << "child: cannot create the tally\n";
     return 3;
   }
   std::printf("ready\n");
@@ -98,13 +114,13 @@ int Child(const std::string& dir) {
         if (!ids.empty() && rng() % 8 != 0) id = ids[rng() % ids.size()];
       }
       if (id.empty()) {
-        auto created = (*engine)->Create("Counter", R"({"label": "c"})");
+        auto created = (*engine)->Create("Counter", R"({"label": "c", "tally": "Tally-1"})");
         if (!created.ok()) continue;
         auto at = created->find("\"id\":\"");
         acknowledge(created->substr(at + 6, created->find('"', at + 6) - at - 6), 1);
         continue;
       }
-      auto fired = (*engine)->Fire(id, "hit", R"({"n": 1})");
+      auto fired = (*engine)->Fire(id, rng() % 4 == 0 ? "share" : "hit", R"({"n": 1})");
       if (!fired.ok()) continue;
       auto at = fired->find("\"version\":");
       acknowledge(id, std::strtoul(fired->c_str() + at + 10, nullptr, 10));
