@@ -723,6 +723,10 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
   std::vector<Outcome> outcomes;
   auto first = Execute(definition, record, request, limits, &inner);
   if (!first.ok()) return first.status();
+  if (first->caused.empty()) {  // the common case: nothing more to run
+    outcomes.push_back(std::move(*first));
+    return outcomes;
+  }
   written[first->after.id] = ReadableRecord{first->after, &definition};
   struct Pending {
     Caused caused;

@@ -184,7 +184,9 @@ Status ApplySlaTriggers(SlaContext& ctx, SlaHook hook, const std::string& name) 
     SMDL_RETURN_IF_ERROR(Apply(pause, c, calendar::Pause, ctx.now));
     SMDL_RETURN_IF_ERROR(Apply(resume && !pause, c, calendar::Resume, ctx.now));
     SMDL_RETURN_IF_ERROR(Apply(Matches(sla.stop, hook, name), c, calendar::Stop, ctx.now));
+    // A clock a reset emptied is not started: a later start starts it anew.
     if (c.clock) ctx.record.sla[sla.name] = c.ToJson();
+    else ctx.record.sla.erase(sla.name);
   }
   return Status::Ok();
 }
