@@ -7,6 +7,10 @@
 //   smdl_bench_runtime serve DIR RECORDS     open DIR in a fresh process, fire
 //                                            10,000 events; peak memory (exit 1
 //                                            if 500 MB or more)
+//   smdl_bench_runtime query DIR RECORDS     RECORDS records in teams of 100 with
+//                                            `index by team`; events whose action
+//                                            runs records(T) over one team, against
+//                                            the same events without the query
 //
 // "Raw" writes one batch per operation with what a fire writes: the record
 // (the same JSON size), an audit entry, a history key and an outbox message,
@@ -70,6 +74,74 @@ long PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024;
+}
+
+const char* kQueryModule = R"(
+module bench.teams;
+record Member {
+  team: string;
+  load: int = 1;
+  busy: int = 0;
+  index by team;
+}
+process Membership for Member {
+  initial state active {
+    // The query: the team's members (100 of them), read and summed.
+    on measure { busy = records(Member).filter(m, m.team == team).map(m, m.load).sum(); }
+    on touch { busy = busy + 1; }
+    on leave -> gone;
+  }
+  final state gone;
+}
+)";
+
+// Records in teams of 100 (async, two threads), then, in the same process,
+// `measure` (a query over one team) and `touch` (the same commit without the
+// query) on random members, alternating, async: the difference is the query.
+int Query(const std::string& dir, int records) {
+  smdl::EngineOptions options;
+  options.durability = smdl::Durability::kAsync;
+  auto engine = smdl::Engine::Open(dir, options);
+  if (!engine.ok()) return 1;
+  bool fresh = !(*engine)->Get("Member-1").ok();
+  if (fresh) {
+    if (!(*engine)->DeploySources({{"teams.smdl", kQueryModule}}).ok()) return 1;
+    auto start = Clock::now();
+    std::atomic<int> next{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 2; ++t)
+      pool.emplace_back([&] {
+        for (int i; (i = next++) < records;) {
+          std::string fields = R"({"team": "team-)" + std::to_string(i % (records / 100)) + R"("})";
+          if (!(*engine)->Create("Member", fields).ok()) std::exit(1);
+        }
+      });
+    for (auto& t : pool) t.join();
+    std::printf("query: populated %d records in %.1f s\n", records,
+                std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::mt19937 rng(7);
+  const int kRounds = 2000;
+  double with_query = 0, without = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    std::string id = "Member-" + std::to_string(rng() % records + 1);
+    auto t0 = Clock::now();
+    auto measured = (*engine)->Fire(id, "measure");
+    auto t1 = Clock::now();
+    auto touched = (*engine)->Fire(id, "touch");
+    auto t2 = Clock::now();
+    if (!measured.ok() || !touched.ok()) {
+      std::fprintf(stderr, "%s\n", (!measured.ok() ? measured : touched).status().ToString().c_str());
+      return 1;
+    }
+    with_query += std::chrono::duration<double>(t1 - t0).count();
+    without += std::chrono::duration<double>(t2 - t1).count();
+  }
+  double per_query_ms = (with_query - without) / kRounds * 1000;
+  std::printf("query: %d records, %d rounds: fire with a 100-record query %.3f ms, without %.3f ms; "
+              "the query %.3f ms\n",
+              records, kRounds, with_query / kRounds * 1000, without / kRounds * 1000, per_query_ms);
+  return 0;
 }
 
 // Fires `n` note events spread over `threads` threads and 100 records.
@@ -213,6 +285,9 @@ int main(int argc, char** argv) {
   if (mode == "fires") return Fires(argc > 2 ? std::atoi(argv[2]) : 20000, argc > 3 ? std::atoi(argv[3]) : 2);
   if (mode == "populate" && argc == 4) return Populate(argv[2], std::atoi(argv[3]));
   if (mode == "serve" && argc == 4) return Serve(argv[2], std::atoi(argv[3]));
-  std::fprintf(stderr, "usage: smdl_bench_runtime fires [N] [THREADS] | populate DIR RECORDS | serve DIR RECORDS\n");
+  if (mode == "query" && argc == 4) return Query(argv[2], std::atoi(argv[3]));
+  std::fprintf(stderr,
+               "usage: smdl_bench_runtime fires [N] [THREADS] | populate DIR RECORDS | serve DIR RECORDS | "
+               "query DIR RECORDS\n");
   return 2;
 }

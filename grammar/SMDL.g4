@@ -41,7 +41,11 @@ roleDecl : ROLE ident (',' ident)* ';' ;
 
 enumDecl : ENUM ident '{' ident (',' ident)* ','? '}' ;
 
-recordDecl : RECORD ident '{' fieldDecl* '}' ;
+recordDecl : RECORD ident '{' (fieldDecl | indexDecl)* '}' ;
+
+// `index by service, state;`: records(T) queries that compare these fields
+// (a leading part of them) for equality read only the matching records.
+indexDecl : INDEX BY ident (',' ident)* ';' ;
 
 fieldDecl : ident ':' typeRef ('=' expr)? ';' ;
 
@@ -253,7 +257,7 @@ ident
     | PAUSE | RESUME | RESET | RETARGET | WARN | AT | BREACH | ENTER | LEAVE
     | EVENT | EMIT | FIRE | INITIAL | FINAL | STATE | AFTER | WHEN | TEST
     | CLOCK | LET | ADVANCE | TO | BY | EXPECT | REJECTED | ROLE | ROLES | REQUIRES
-    | WITH | IF | ELSE
+    | WITH | IF | ELSE | INDEX
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -315,6 +319,7 @@ REQUIRES : 'requires' ;
 WITH     : 'with' ;
 IF       : 'if' ;
 ELSE     : 'else' ;
+INDEX    : 'index' ;
 THIS     : 'this' ;
 IN       : 'in' ;
 TRUE     : 'true' ;

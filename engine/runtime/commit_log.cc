@@ -1,6 +1,7 @@
 #include "runtime/commit_log.h"
 
 #include <map>
+#include <set>
 
 #include "base/sha256.h"
 #include "runtime/record.h"
@@ -66,7 +67,25 @@ Status CommitLog::Commit(PendingCommit& commit) {
   return self.status;
 }
 
-Status CommitLog::CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group) {
+Status CommitLog::CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group,
+                             const IndexChanges& index_changes_in_group) {
+  for (const auto& scan : commit.scans) {
+    std::set<std::string> now;
+    Status read = db_.ScanPrefix(scan.family, scan.prefix, [&](std::string_view key, std::string_view) {
+      now.emplace(key);
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(read);
+    for (auto it = index_changes_in_group.lower_bound({scan.family, scan.prefix});
+         it != index_changes_in_group.end() && it->first.first == scan.family &&
+         it->first.second.compare(0, scan.prefix.size(), scan.prefix) == 0;
+         ++it) {
+      if (it->second) now.insert(it->first.second);
+      else now.erase(it->first.second);
+    }
+    if (now != std::set<std::string>(scan.keys.begin(), scan.keys.end()))
+      return Aborted("the records a query of this operation found changed while it ran (records came or went)");
+  }
   for (const auto& [id, read] : commit.reads) {
     uint64_t now = 0;
     auto written = written_in_group.find(id);
@@ -98,13 +117,15 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
   storage::WriteBatch batch;
   std::map<std::string, uint64_t> counters;
   std::map<std::string, uint64_t> written;  // records written by the group so far -> version
+  IndexChanges index_changes;               // index keys the group put or deleted so far
   for (Waiter* w : group) {
     PendingCommit& c = *w->commit;
     c.audit_seqs.clear();
     c.outbox_seqs.clear();
-    w->conflict = CheckReads(c, written);
+    w->conflict = CheckReads(c, written, index_changes);
     if (!w->conflict.ok()) continue;
     for (const auto& [id, version] : c.writes) written[id] = version;
+    for (const auto& [family, key, put] : c.index_changes) index_changes[{family, key}] = put;
     batch.Append(c.batch);
     for (auto& entry : c.audit) {
       if (!c.audit_seqs.empty()) entry["cause"] = c.audit_seqs.front();

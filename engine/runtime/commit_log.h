@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,14 @@
 #include "storage/db.h"
 
 namespace smdl::runtime {
+
+// A prefix of an index family that an operation read (a records(T) query)
+// and the keys it found there.
+struct IndexScan {
+  storage::Family family = storage::Family::kIndex;
+  std::string prefix;
+  std::vector<std::string> keys;
+};
 
 struct PendingCommit {
   storage::WriteBatch batch;
@@ -41,6 +50,12 @@ struct PendingCommit {
   // commit of the same group that read them sees the change.
   std::map<std::string, uint64_t> reads;
   std::map<std::string, uint64_t> writes;
+  // The same for queries: each prefix scanned must still hold exactly the
+  // keys found (no record came or went: no phantoms). `index_changes` are
+  // the index keys this commit puts (true) or deletes (false), which a later
+  // commit of the group that scanned them sees.
+  std::vector<IndexScan> scans;
+  std::vector<std::tuple<storage::Family, std::string, bool>> index_changes;
 
   // Filled in by Commit.
   std::vector<uint64_t> audit_seqs;
@@ -73,7 +88,9 @@ class CommitLog {
   };
   Status WriteGroup(std::vector<Waiter*>& group);
   // kAborted naming the first record `commit` read that has changed since.
-  Status CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group);
+  using IndexChanges = std::map<std::pair<storage::Family, std::string>, bool>;
+  Status CheckReads(const PendingCommit& commit, const std::map<std::string, uint64_t>& written_in_group,
+                    const IndexChanges& index_changes_in_group);
 
   storage::Db& db_;
   mutable std::mutex mu_;

@@ -97,6 +97,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
   SMDL_RETURN_IF_ERROR(impl->log->Load());
   impl->definitions = std::make_unique<runtime::DefinitionStore>(*impl->db);
   SMDL_RETURN_IF_ERROR(impl->definitions->Load());
+  SMDL_RETURN_IF_ERROR(impl->LoadLookups());
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   engine->impl_->owner = engine.get();
   if (options.run_scheduler && !options.read_only) engine->impl_->scheduler = std::thread([e = engine.get()] { e->impl_->RunScheduler(); });
@@ -116,7 +117,8 @@ StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, con
     std::string joined;
     for (const auto& p : paths) joined += (joined.empty() ? "" : ", ") + p;
     SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(**program, joined));
-    return impl_->definitions->Deploy(std::move(*program), impl_->DeployCommitter(call));
+    const sema::Program* declared = program->get();
+    return impl_->definitions->Deploy(std::move(*program), impl_->DeployCommitter(call, declared));
   });
 }
 
@@ -131,7 +133,8 @@ StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::st
     if (program->diags.HasErrors())
       return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
     SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(*program, "the sources given"));
-    return impl_->definitions->Deploy(std::move(program), impl_->DeployCommitter(call));
+    const sema::Program* declared = program.get();
+    return impl_->definitions->Deploy(std::move(program), impl_->DeployCommitter(call, declared));
   });
 }
 
@@ -162,13 +165,14 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     RecordState seed;
     seed.id = *id;
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
+    std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
     Impl::Attempt run;
     for (int attempt = 1;; ++attempt) {
       impl_->PrepareAttempt(run);
       run.counters.emplace_back(counter_key, counter);
       auto outcomes = runtime::ExecuteCascade(**def, seed, request, impl_->limits(), run.env);
       if (!outcomes.ok()) return outcomes.status();
-      auto result = impl_->Commit(**def, *outcomes, call.idempotency_key, request_id, run.counters);
+      auto result = impl_->Commit(**def, *outcomes, call.idempotency_key, request_id, run.counters, run.scans);
       if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
     }
   });
@@ -188,6 +192,7 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     if (repeated->has_value()) return **repeated;
 
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(id));
+    std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
     Impl::Attempt run;
@@ -198,7 +203,7 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
       impl_->PrepareAttempt(run);
       auto outcomes = runtime::ExecuteCascade(def, pinned->record, request, impl_->limits(), run.env);
       if (!outcomes.ok()) return outcomes.status();
-      auto result = impl_->Commit(def, *outcomes, call.idempotency_key, request_id, run.counters);
+      auto result = impl_->Commit(def, *outcomes, call.idempotency_key, request_id, run.counters, run.scans);
       if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
     }
   });
@@ -366,6 +371,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
       SMDL_RETURN_IF_ERROR(scan);
       if (!next) break;
       std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(next->record_id));
+      std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
       auto record = impl_->Load(next->record_id);
       if (!record.ok()) return record.status();
       bool owned = record->has_value() &&
@@ -398,7 +404,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
         failed[next_key] = next->record_id + " " + next->name + ": " + outcome.status().message();
         continue;
       }
-      auto committed = impl_->Commit(**def, *outcome, "", "", run.counters);
+      auto committed = impl_->Commit(**def, *outcome, "", "", run.counters, run.scans);
       if (!committed.ok()) {
         // A record it read changed meanwhile: the timer stays and runs again
         // on the next pass, a bounded number of times.

@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
+#include <tuple>
 #include <string>
 #include <thread>
 
@@ -76,6 +78,13 @@ struct Engine::Impl {
   std::mutex id_mu;
   std::map<std::string, uint64_t> id_counters;  // guarded by id_mu
 
+  // Operations hold it shared; a deploy that builds a new index holds it
+  // alone, so that no record is written without the index's entry.
+  std::shared_mutex ops_mu;
+  // The records(T) indexes kept, per record type: every index any deployed
+  // version declares (meta "lookups"). Changed only under ops_mu alone.
+  std::map<std::string, std::set<std::vector<std::string>>> lookups;
+
   std::thread scheduler;
   std::mutex scheduler_mu;
   std::condition_variable scheduler_cv;
@@ -96,10 +105,35 @@ struct Engine::Impl {
   struct Attempt {
     runtime::ExecutionEnv env;
     std::vector<std::pair<std::string, uint64_t>> counters;
+    std::vector<runtime::IndexScan> scans;  // what its queries read, checked at commit
   };
   void PrepareAttempt(Attempt& attempt) {
     attempt.counters.clear();
+    attempt.scans.clear();
     attempt.env.source = Source();
+    attempt.env.query = [this, &attempt](const std::string& type, const std::vector<std::string>& index,
+                                         const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
+      runtime::IndexScan scan;
+      if (index.empty()) {
+        scan.family = Family::kIndex;
+        scan.prefix = type + '\0';
+      } else {
+        // Every index a deployed version declares is kept (a deploy builds it).
+        auto known = lookups.find(type);
+        if (known == lookups.end() || !known->second.count(index))
+          return Status(StatusCode::kCorruption, "an index of " + type + " that a deployed version declares is not kept");
+        scan.family = Family::kLookup;
+        scan.prefix = runtime::LookupPrefix(type, index, values);
+      }
+      Status read = db->ScanPrefix(scan.family, scan.prefix, [&](std::string_view key, std::string_view) {
+        scan.keys.emplace_back(key);
+        return scan.keys.size() <= runtime::kMaxQueryResults;
+      });
+      SMDL_RETURN_IF_ERROR(read);
+      std::vector<std::string> keys = scan.keys;
+      attempt.scans.push_back(std::move(scan));
+      return keys;
+    };
     attempt.env.allocate = [this, &attempt](const std::string& type) -> StatusOr<std::string> {
       std::string key;
       uint64_t value = 0;
@@ -160,16 +194,63 @@ struct Engine::Impl {
 
   // Writes a deploy with its audit entry through the commit log, so that
   // every change of definitions is in the hash-chained audit log.
-  runtime::DefinitionStore::Committer DeployCommitter(const CallOptions& call) {
-    return [this, actor = call.actor.empty() ? std::string("system") : call.actor](storage::WriteBatch& batch,
-                                                                                  json audit) {
+  // The deploy also builds the records(T) indexes `program` declares that
+  // are not kept yet, in the same batch, with operations held off.
+  runtime::DefinitionStore::Committer DeployCommitter(const CallOptions& call, const sema::Program* program) {
+    return [this, program, actor = call.actor.empty() ? std::string("system") : call.actor](storage::WriteBatch& batch,
+                                                                                           json audit) {
+      std::unique_lock<std::shared_mutex> exclusive(ops_mu);
+      auto kept = lookups;
+      bool added = false;
+      for (const auto& r : program->records)
+        for (const auto& index : r->indexes) {
+          if (!kept[r->qualified].insert(index).second) continue;
+          added = true;
+          SMDL_RETURN_IF_ERROR(BuildLookup(batch, r->qualified, index));
+        }
+      if (added) batch.Put(Family::kMeta, "lookups", LookupsJson(kept).dump());
       runtime::PendingCommit commit;
       commit.batch = std::move(batch);
       audit["time"] = FormatTimestamp(clock->Now());
       audit["actor"] = actor;
       commit.audit.push_back(std::move(audit));
-      return log->Commit(commit);
+      SMDL_RETURN_IF_ERROR(log->Commit(commit));
+      lookups = std::move(kept);
+      return Status::Ok();
     };
+  }
+
+  // The entries of a new index for every stored record of `type`.
+  Status BuildLookup(storage::WriteBatch& batch, const std::string& type, const std::vector<std::string>& index) {
+    Status inner;
+    Status scan = db->ScanPrefix(Family::kIndex, type + '\0', [&](std::string_view key, std::string_view) {
+      auto record = Load(runtime::IdOfKey(key));
+      if (!record.ok()) { inner = record.status(); return false; }
+      if (record->has_value()) batch.Put(Family::kLookup, runtime::LookupKey(**record, index), "");
+      return true;
+    });
+    SMDL_RETURN_IF_ERROR(scan);
+    return inner;
+  }
+
+  static json LookupsJson(const std::map<std::string, std::set<std::vector<std::string>>>& kept) {
+    json out = json::object();
+    for (const auto& [type, indexes] : kept) out[type] = indexes;
+    return out;
+  }
+  Status LoadLookups() {
+    auto stored = db->Get(Family::kMeta, "lookups");
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) return Status::Ok();
+    json doc = json::parse(**stored, nullptr, false);
+    if (!doc.is_object()) return Status(StatusCode::kCorruption, "the list of kept indexes is not readable");
+    try {
+      for (const auto& [type, indexes] : doc.items())
+        for (const auto& index : indexes) lookups[type].insert(index.get<std::vector<std::string>>());
+    } catch (const json::exception&) {
+      return Status(StatusCode::kCorruption, "the list of kept indexes is not readable");
+    }
+    return Status::Ok();
   }
 
   // Refuses a deploy that would leave the engine worse off: one with no
@@ -249,11 +330,34 @@ struct Engine::Impl {
     return Pinned{std::move(**record), *def};
   }
 
-  // Adds the record's new state, index entry and timers to `batch`.
-  static void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after) {
+  // Adds the record's new state, index entries and timers to `batch`, and
+  // the index keys it puts or deletes to `changes`.
+  void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after,
+                   std::vector<std::tuple<Family, std::string, bool>>& changes) const {
     batch.Put(Family::kRecords, after.id, after.ToJson().dump());
-    if (before && before->state != after.state) batch.Delete(Family::kIndex, runtime::IndexKey(before->type, before->state, before->id));
-    if (!before || before->state != after.state) batch.Put(Family::kIndex, runtime::IndexKey(after.type, after.state, after.id), "");
+    if (before && before->state != after.state) {
+      std::string key = runtime::IndexKey(before->type, before->state, before->id);
+      batch.Delete(Family::kIndex, key);
+      changes.emplace_back(Family::kIndex, std::move(key), false);
+    }
+    if (!before || before->state != after.state) {
+      std::string key = runtime::IndexKey(after.type, after.state, after.id);
+      batch.Put(Family::kIndex, key, "");
+      changes.emplace_back(Family::kIndex, std::move(key), true);
+    }
+    auto indexes = lookups.find(after.type);
+    if (indexes != lookups.end())
+      for (const auto& index : indexes->second) {
+        std::string old_key = before ? runtime::LookupKey(*before, index) : "";
+        std::string new_key = runtime::LookupKey(after, index);
+        if (old_key == new_key) continue;
+        if (before) {
+          batch.Delete(Family::kLookup, old_key);
+          changes.emplace_back(Family::kLookup, std::move(old_key), false);
+        }
+        batch.Put(Family::kLookup, new_key, "");
+        changes.emplace_back(Family::kLookup, std::move(new_key), true);
+      }
     std::set<std::string> old_keys, new_keys;
     if (before)
       for (const auto& t : before->timers) old_keys.insert(runtime::TimerKey(before->id, t));
@@ -286,8 +390,10 @@ struct Engine::Impl {
   // it started from (kAborted otherwise; the caller runs it again).
   StatusOr<std::string> Commit(const runtime::Definition& def, const std::vector<Outcome>& outcomes,
                                const std::string& key, const std::string& request_id,
-                               const std::vector<std::pair<std::string, uint64_t>>& counters = {}) {
+                               const std::vector<std::pair<std::string, uint64_t>>& counters = {},
+                               const std::vector<runtime::IndexScan>& scans = {}) {
     runtime::PendingCommit commit;
+    commit.scans = scans;
     std::set<std::string> written;
     for (size_t i = 0; i < outcomes.size(); ++i) {
       const Outcome& o = outcomes[i];
@@ -296,7 +402,7 @@ struct Engine::Impl {
       if (!written.count(o.after.id)) commit.reads.emplace(o.after.id, o.before.version);
       written.insert(o.after.id);
       commit.writes[o.after.id] = o.after.version;
-      StageRecord(commit.batch, o.before.id.empty() ? nullptr : &o.before, o.after);
+      StageRecord(commit.batch, o.before.id.empty() ? nullptr : &o.before, o.after, commit.index_changes);
       commit.audit.push_back(o.audit);
       for (const auto& m : o.outbox) {
         commit.outbox.push_back(m);

@@ -40,8 +40,45 @@ vm::Value ZeroValue(const sema::Type& type, const vm::Image& image) {
 // version read.
 class RefReader final : public vm::RecordReader {
  public:
-  RefReader(const Definition& def, const RecordSource* source, Timestamp at, const std::string& self)
-      : def_(def), source_(source), at_(at), self_(self) {}
+  RefReader(const Definition& def, const ExecutionEnv* env, Timestamp at)
+      : def_(def), source_(env && env->source ? &env->source : nullptr), query_(env && env->query ? &env->query : nullptr),
+        at_(at) {}
+
+  vm::Value Query(const std::string& type, std::span<const std::string> index_span,
+                  std::span<const vm::Value> values) const override {
+    std::string what = "records(" + sema::ShortName(type) + ")";
+    if (query_ == nullptr) return vm::Value::Error("records cannot be read here (" + what + ")");
+    std::vector<std::string> index(index_span.begin(), index_span.end());
+    std::vector<std::string> encoded;
+    const sema::RecordInfo* info = nullptr;
+    for (const auto& r : def_.program->records)
+      if (r->qualified == type) info = r.get();
+    for (size_t i = 0; i < values.size() && info; ++i) {
+      sema::Type t = sema::Type::String();
+      if (const sema::FieldInfo* f = info->Find(index[i])) t = f->type;
+      vm::Value v = values[i];
+      if (t.is(sema::TypeKind::kOptional) && v.is(vm::ValueKind::kOptional))
+        v = v.has_value() ? vm::Value(v.optional_value()) : vm::Value::Null();
+      auto json_value = vm::ToPlainJson(v, t);
+      if (!json_value.ok()) {  // not a value the index holds: read them all
+        encoded.clear();
+        break;
+      }
+      encoded.push_back(json_value->dump());
+    }
+    if (encoded.empty()) index.clear();
+    auto keys = (*query_)(type, index, encoded);
+    if (!keys.ok()) {
+      if (failure_.ok()) failure_ = keys.status();
+      return vm::Value::Error(keys.status().message());
+    }
+    if (keys->size() > kMaxQueryResults)
+      return vm::Value::Error(what + " gives more than " + std::to_string(kMaxQueryResults) + " records: narrow it");
+    std::vector<vm::Value> refs;
+    refs.reserve(keys->size());
+    for (const auto& key : *keys) refs.push_back(vm::Value::Ref(type, IdOfKey(key)));
+    return vm::Value::List(std::move(refs));
+  }
 
   vm::Value Read(const vm::Value& ref, std::string_view what) const override {
     std::string id, type;
@@ -53,7 +90,6 @@ class RefReader final : public vm::RecordReader {
     } else {
       return vm::Value::Error(std::string(what) + " is not a reference (" + ref.DebugString() + ")");
     }
-    if (id == self_) return vm::Value::Error(std::string(what) + " names this record itself: read it directly");
     auto cached = cache_.find(id);
     if (cached != cache_.end()) return cached->second;
     vm::Value value = Load(id, type, what);
@@ -92,8 +128,8 @@ class RefReader final : public vm::RecordReader {
 
   const Definition& def_;
   const RecordSource* source_;
+  const RecordQuery* query_;
   Timestamp at_;
-  std::string self_;
   mutable std::map<std::string, vm::Value> cache_;
   mutable std::map<std::string, uint64_t> versions_;
   mutable Status failure_;
@@ -110,9 +146,9 @@ vm::Value ActorValue(const Request& request) {
 class Run {
  public:
   Run(const Definition& def, const ir::Machine& machine, const Request& request, const ExecutionLimits& limits,
-      const ExecutionEnv* env, const std::string& id)
+      const ExecutionEnv* env)
       : def_(def), m_(machine), request_(request), limits_(limits), env_(env),
-        reader_(def, env && env->source ? &env->source : nullptr, request.at, id), actor_value_(ActorValue(request)) {}
+        reader_(def, env, request.at), actor_value_(ActorValue(request)) {}
 
   // A failure to read another record (the database), which no rejection hides.
   const Status& read_failure() const { return reader_.failure(); }
@@ -683,7 +719,7 @@ StatusOr<Outcome> Execute(const Definition& definition, const RecordState& recor
   const std::string& type = request.kind == Request::Kind::kCreate ? request.type : record.type;
   const ir::Machine* machine = definition.image->MachineForType(type);
   if (!machine) return definition.image->UnknownTypeError(type);
-  Run run(definition, *machine, request, limits, env, record.id);
+  Run run(definition, *machine, request, limits, env);
   StatusOr<Outcome> out = Internal("unknown request kind");
   switch (request.kind) {
     case Request::Kind::kCreate: out = run.Create(record); break;
@@ -701,7 +737,7 @@ StatusOr<vm::Value> EvaluateOn(const Definition& definition, const RecordState& 
   Request request;
   request.at = now;
   ExecutionLimits limits;
-  Run run(definition, *machine, request, limits, env, record.id);
+  Run run(definition, *machine, request, limits, env);
   auto value = run.EvaluateOn(record, expr);
   if (!run.read_failure().ok()) return run.read_failure();
   return value;
@@ -719,6 +755,26 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
     if (it != written.end()) return std::optional<ReadableRecord>(it->second);
     if (!env.source) return std::optional<ReadableRecord>();
     return env.source(id);
+  };
+  inner.query = [&](const std::string& type, const std::vector<std::string>& index,
+                    const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
+    std::vector<std::string> keys;
+    if (env.query) {
+      auto base = env.query(type, index, values);
+      if (!base.ok()) return base.status();
+      keys = std::move(*base);
+    }
+    if (written.empty()) return keys;
+    // Records written earlier in the cascade: where they are now.
+    std::erase_if(keys, [&](const std::string& k) { return written.count(IdOfKey(k)) > 0; });
+    for (const auto& [id, w] : written) {
+      if (w.record.type != type) continue;
+      bool matches = true;
+      for (size_t i = 0; i < values.size(); ++i) matches = matches && LookupValue(w.record, index[i]) == values[i];
+      if (matches) keys.push_back(QueryKey(w.record, index));
+    }
+    std::sort(keys.begin(), keys.end());
+    return keys;
   };
   std::vector<Outcome> outcomes;
   auto first = Execute(definition, record, request, limits, &inner);

@@ -71,13 +71,22 @@ struct ReadableRecord {
 using RecordSource = std::function<StatusOr<std::optional<ReadableRecord>>(const std::string& id)>;
 // Gives the id of a record an action creates (of a qualified type).
 using IdAllocator = std::function<StatusOr<std::string>(const std::string& type)>;
+// records(T): the QueryKeys (record.h) of the records of `type` whose first
+// values.size() fields of `index` have these LookupValues, in key order;
+// with an empty index, every record of the type.
+using RecordQuery = std::function<StatusOr<std::vector<std::string>>(
+    const std::string& type, const std::vector<std::string>& index, const std::vector<std::string>& values)>;
 
 // What an operation may reach beyond its own record. Without a source,
 // reading through a ref is an error; without an allocator, `create` is.
 struct ExecutionEnv {
   RecordSource source;
   IdAllocator allocate;
+  RecordQuery query;
 };
+
+// At most this many records in one records(T) result.
+inline constexpr size_t kMaxQueryResults = 100000;
 
 // One operation on one record; what its actions cause is in Outcome::caused,
 // not run. kCreate: `record` is ignored except for its id, which the caller

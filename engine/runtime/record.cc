@@ -118,6 +118,40 @@ bool DecodeHistoryKey(std::string_view key, DecodedHistoryKey& out) {
   return true;
 }
 
+std::string LookupValue(const RecordState& record, const std::string& field) {
+  if (field == "state") return json(record.state).dump();
+  auto it = record.fields.find(field);
+  return it == record.fields.end() ? std::string("null") : it->dump();
+}
+
+std::string LookupPrefix(const std::string& type, const std::vector<std::string>& index,
+                         const std::vector<std::string>& values) {
+  std::string key = type;
+  key += '\0';
+  for (size_t i = 0; i < index.size(); ++i) key += (i ? "," : "") + index[i];
+  key += '\0';
+  for (const auto& v : values) {
+    key += v;
+    key += '\0';
+  }
+  return key;
+}
+
+std::string LookupKey(const RecordState& record, const std::vector<std::string>& index) {
+  std::vector<std::string> values;
+  for (const auto& f : index) values.push_back(LookupValue(record, f));
+  return LookupPrefix(record.type, index, values) + record.id;
+}
+
+std::string QueryKey(const RecordState& record, const std::vector<std::string>& index) {
+  return index.empty() ? IndexKey(record.type, record.state, record.id) : LookupKey(record, index);
+}
+
+std::string IdOfKey(std::string_view key) {
+  size_t at = key.rfind('\0');
+  return std::string(at == std::string_view::npos ? key : key.substr(at + 1));
+}
+
 std::string IdCounterKey(const std::string& qualified_type) { return "ids/" + sema::ShortName(qualified_type); }
 
 }  // namespace smdl::runtime

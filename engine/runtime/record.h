@@ -60,6 +60,21 @@ struct DecodedIndexKey {
 };
 bool DecodeIndexKey(std::string_view key, DecodedIndexKey& out);
 
+// Keys of the lookup family, the secondary indexes records(T) queries use:
+// type \0 index ("service,state") \0 value \0 ... \0 id, each value the
+// plain JSON of the field (`state` for the state; null when unset). The
+// value is empty. An index is named by its fields, so every declaration of
+// the same fields, in any definition version, is one index.
+std::string LookupValue(const RecordState& record, const std::string& field);
+std::string LookupPrefix(const std::string& type, const std::vector<std::string>& index,
+                         const std::vector<std::string>& values);
+std::string LookupKey(const RecordState& record, const std::vector<std::string>& index);
+// Where records(T) finds a record: its lookup key in `index`, or with no
+// index its list index key. Query results come in the order of these keys.
+std::string QueryKey(const RecordState& record, const std::vector<std::string>& index);
+// The record id at the end of a lookup or list index key.
+std::string IdOfKey(std::string_view key);
+
 // Keys of the history index: record id \0 audit sequence (big-endian); a
 // deploy's record id is empty. The value is empty.
 std::string HistoryKey(const std::string& record_id, uint64_t audit_seq);

@@ -364,5 +364,76 @@ TEST_CASE("cascades and direct fires on one record lose no update", "[runtime][c
   CHECK(verified.ok());
 }
 
+const char* kTeamsV1 = R"(
+module teams;
+record Member { team: string; load: int = 1; busy: int = 0; }
+process Membership for Member {
+  initial state active {
+    on measure { busy = records(Member).filter(m, m.team == team).map(m, m.load).sum(); }
+    on move(to: string) { team = to; }
+    on leave -> gone;
+  }
+  final state gone;
+}
+)";
+
+TEST_CASE("a deploy that declares an index builds it for the records there are", "[runtime][query]") {
+  TempDir dir;
+  auto opened = Engine::Open(dir.path(), {});
+  REQUIRE(opened.ok());
+  Engine& engine = **opened;
+  REQUIRE(engine.DeploySources({{"teams.smdl", kTeamsV1}}).ok());
+  for (const char* team : {"red", "red", "blue", "red"})
+    REQUIRE(engine.Create("Member", std::string(R"({"team": ")") + team + R"("})").ok());
+  REQUIRE(engine.Fire("Member-1", "measure").ok());
+  CHECK(json::parse(*engine.Get("Member-1"))["fields"]["busy"] == 3);
+  // Version 2 adds the index: the deploy writes an entry for each of the four.
+  std::string v2 = std::string(kTeamsV1);
+  v2.replace(v2.find("busy: int = 0; }"), 16, "busy: int = 0; index by team; }");
+  REQUIRE(engine.DeploySources({{"teams.smdl", v2}}).ok());
+  REQUIRE(engine.Create("Member", R"({"team": "blue"})").ok());  // on version 2
+  REQUIRE(engine.Fire("Member-5", "measure").ok());
+  CHECK(json::parse(*engine.Get("Member-5"))["fields"]["busy"] == 2);
+  // A record on version 1 moves: its index entry moves with it.
+  REQUIRE(engine.Fire("Member-2", "move", R"({"to": "blue"})").ok());
+  REQUIRE(engine.Fire("Member-5", "measure").ok());
+  CHECK(json::parse(*engine.Get("Member-5"))["fields"]["busy"] == 3);
+  auto verified = engine.Verify();
+  INFO(verified.status().message());
+  CHECK(verified.ok());
+}
+
+TEST_CASE("a commit whose query would now find other records fails alone", "[runtime][query]") {
+  TempDir dir;
+  auto db = storage::Db::Open(dir.path(), {});
+  REQUIRE(db.ok());
+  runtime::CommitLog log(**db);
+  REQUIRE(log.Load().ok());
+  auto commit = [&](const std::string& id, std::vector<runtime::IndexScan> scans, std::string put_key) {
+    runtime::PendingCommit c;
+    runtime::RecordState record;
+    record.id = id;
+    record.type = "t.R";
+    record.version = 1;
+    c.batch.Put(storage::Family::kRecords, id, record.ToJson().dump());
+    if (!put_key.empty()) {
+      c.batch.Put(storage::Family::kLookup, put_key, "");
+      c.index_changes.emplace_back(storage::Family::kLookup, put_key, true);
+    }
+    c.audit.push_back({{"record", id}, {"kind", "event"}});
+    c.scans = std::move(scans);
+    return log.Commit(c);
+  };
+  std::string prefix = std::string("t.R\0team\0\"red\"\0", 15);
+  REQUIRE(commit("A-1", {}, prefix + "A-1").ok());
+  // A query that found A-1 alone still holds.
+  REQUIRE(commit("Q-1", {{storage::Family::kLookup, prefix, {prefix + "A-1"}}}, "").ok());
+  REQUIRE(commit("A-2", {}, prefix + "A-2").ok());
+  // The same result is stale now: A-2 came.
+  Status phantom = commit("Q-1", {{storage::Family::kLookup, prefix, {prefix + "A-1"}}}, "");
+  REQUIRE(phantom.code() == StatusCode::kAborted);
+  CHECK(phantom.message().find("records came or went") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace smdl

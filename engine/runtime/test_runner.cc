@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "runtime/executor.h"
 #include "runtime/record_value.h"
 #include "smdl/engine.h"
 #include "vm/json.h"
@@ -57,6 +58,19 @@ class EngineReader final : public vm::RecordReader {
     for (const auto& r : program_.records)
       if (r->qualified == view.value("type", "")) return RecordValue(program_, *r, view);
     return vm::Value::Error(std::string(what) + " names " + id + ", of a type this program does not declare");
+  }
+  // records(T) in an expectation: every record of the type (the condition
+  // that follows is evaluated on each, so an index would only be faster).
+  vm::Value Query(const std::string& type, std::span<const std::string>, std::span<const vm::Value>) const override {
+    ListQuery query;
+    query.type = type;
+    query.limit = kMaxQueryResults + 1;
+    auto listed = engine_.List(query);
+    if (!listed.ok()) return vm::Value::Error(listed.status().message());
+    std::vector<vm::Value> refs;
+    for (const auto& r : json::parse(*listed)) refs.push_back(vm::Value::Ref(type, r["id"].get<std::string>()));
+    if (refs.size() > kMaxQueryResults) return vm::Value::Error("records(" + type + ") gives too many records");
+    return vm::Value::List(std::move(refs));
   }
 
  private:

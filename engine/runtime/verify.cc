@@ -2,6 +2,7 @@
 // database is the one its audit log describes, and what makes a damaged one
 // open again. docs/runtime.md (the audit log) says what this proves and what
 // it cannot.
+#include <algorithm>
 #include <deque>
 #include <functional>
 
@@ -156,6 +157,19 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       if (!def.ok()) return def.status();
       return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{it->second, *def});
     };
+    // Queries see the records as replayed so far, in key order.
+    env.query = [&](const std::string& type, const std::vector<std::string>& index,
+                    const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
+      std::string prefix = index.empty() ? type + '\0' : runtime::LookupPrefix(type, index, values);
+      std::vector<std::string> keys;
+      for (const auto& [id, record] : replayed) {
+        if (record.type != type) continue;
+        std::string key = runtime::QueryKey(record, index);
+        if (key.compare(0, prefix.size(), prefix) == 0) keys.push_back(std::move(key));
+      }
+      std::sort(keys.begin(), keys.end());
+      return keys;
+    };
     // A `create` in a replayed action gets the id the entry recorded.
     std::vector<std::string> creates;
     size_t next_create = 0;
@@ -217,6 +231,18 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       replayed[id] = std::move(outcome->after);
     }
     if (!expected.empty()) return missing_caused();
+    // The indexes kept are every index a deployed version declares.
+    std::map<std::string, std::set<std::vector<std::string>>> kept;
+    for (const json& entry : deploys) {
+      auto def = impl_->definitions->Get(entry.value("definition", uint64_t{0}));
+      if (!def.ok()) return def.status();
+      for (const auto& r : (*def)->program->records)
+        for (const auto& i : r->indexes) kept[r->qualified].insert(i);
+    }
+    std::shared_lock<std::shared_mutex> deploys_held_off(impl_->ops_mu);
+    if (kept != impl_->lookups)
+      return Corrupt("the indexes kept for queries (meta 'lookups') are not the ones the deployed versions declare");
+    std::map<std::string, std::string> lookup;
     size_t records = 0;
     std::map<std::string, std::string> index, timers;
     std::map<std::string, uint64_t> highest_id;      // meta counter key -> highest number used
@@ -241,6 +267,9 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
         return false;
       }
       index[runtime::IndexKey(replay.type, replay.state, id)] = "";
+      auto declared = kept.find(replay.type);
+      if (declared != kept.end())
+        for (const auto& i : declared->second) lookup[runtime::LookupKey(replay, i)] = "";
       for (const auto& t : replay.timers) timers[runtime::TimerKey(id, t)] = runtime::TimerValue(id, t);
       // Ids are SHORTTYPE-N, N from the type's counter.
       std::string number = id.substr(id.rfind('-') + 1);
@@ -261,6 +290,9 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
     // 4. The families derived from the log and the records.
     SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kHistory, history, DescribeHistoryKey));
     SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kIndex, index, DescribeIndexKey));
+    SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kLookup, lookup, [](std::string_view key) {
+      return "the query index entry of " + runtime::IdOfKey(key);
+    }));
     SMDL_RETURN_IF_ERROR(CompareFamily(db, Family::kTimers, timers, DescribeTimerKey));
 
     // 5. Messages not yet acknowledged are what their operations emitted.

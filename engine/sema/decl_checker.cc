@@ -1,5 +1,6 @@
 // Declarations other than processes and tables: record fields and defaults,
 // policies, settings, overrides and calendars.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -44,6 +45,41 @@ void ResolveSignatures(Program& program) {
         continue;
       }
       r->fields.push_back(FieldInfo{f.name.text, ResolveType(*r->module, f.type, program.diags), &f});
+    }
+    std::set<std::vector<std::string>> indexes;
+    for (const auto& index : r->decl->indexes) {
+      std::vector<std::string> fields;
+      bool ok = true;
+      for (const auto& f : index.fields) {
+        const FieldInfo* field = r->Find(f.text);
+        if (f.text != "state" && !field) {
+          program.diags.Error("E2012", f.range, "record " + r->decl->name.text + " has no field '" + f.text + "' to index");
+          ok = false;
+          continue;
+        }
+        if (field) {
+          Type t = field->type.is(TypeKind::kOptional) ? field->type.params[0] : field->type;
+          bool scalar = t.is(TypeKind::kString) || t.is(TypeKind::kInt) || t.is(TypeKind::kUint) ||
+                        t.is(TypeKind::kBool) || t.is(TypeKind::kEnum) || t.is(TypeKind::kRef) ||
+                        t.is(TypeKind::kTimestamp) || t.is(TypeKind::kDuration) || t.is(TypeKind::kError);
+          if (!scalar) {
+            program.diags.Error("E2044", f.range, "field '" + f.text + "' is a " + field->type.ToString() +
+                                                      ": an index holds strings, ints, uints, bools, enums, refs, timestamps and durations");
+            ok = false;
+          }
+        }
+        if (std::find(fields.begin(), fields.end(), f.text) != fields.end()) {
+          program.diags.Error("E2030", f.range, "field '" + f.text + "' is named twice in this index");
+          ok = false;
+        }
+        fields.push_back(f.text);
+      }
+      if (!ok) continue;
+      if (!indexes.insert(fields).second) {
+        program.diags.Error("E2030", index.range, "record " + r->decl->name.text + " already has this index");
+        continue;
+      }
+      r->indexes.push_back(fields);
     }
   }
   for (auto& f : program.functions) {

@@ -280,7 +280,109 @@ Type ExprChecker::Macro(const ast::Expr& e) {
     result = e.name == "filter" ? Type::List(elem) : Type::Bool();
   }
   env_.locals.pop_back();
+  // An index may narrow what a predicate keeps (filter, exists, exists_one,
+  // map with a filter), never what all() must see.
+  if (e.name == "filter" || e.name == "exists" || e.name == "exists_one" || three) PlanQuery(e);
   return result;
+}
+
+namespace {
+
+// Whether `e` names the variable `var` anywhere (then it depends on it).
+bool Mentions(const ast::Expr& e, const std::string& var) {
+  if (e.kind == ExprKind::kIdent && !e.leading_dot && e.name == var) return true;
+  for (const auto& a : e.args)
+    if (a && Mentions(*a, var)) return true;
+  return false;
+}
+
+// The conjuncts of `a && b && ...`.
+void Conjuncts(const ast::Expr& e, std::vector<const ast::Expr*>& out) {
+  if (e.kind == ExprKind::kBinary && e.op == Op::kAnd) {
+    Conjuncts(*e.args[0], out);
+    Conjuncts(*e.args[1], out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
+bool IsRecordsCall(const ast::Expr& e) {
+  return e.kind == ExprKind::kCall && !e.has_target && e.name == "records" && e.args.size() == 1;
+}
+
+}  // namespace
+
+void ExprChecker::PlanQuery(const ast::Expr& macro) {
+  const ast::Expr& range = *macro.args[0];
+  if (!IsRecordsCall(range)) return;
+  auto info = env_.program.expr_info.find(&range);
+  if (info == env_.program.expr_info.end() || !info->second.type.is(K::kList) ||
+      !info->second.type.elem().is(K::kRef))
+    return;
+  const std::string& type = info->second.type.elem().name;
+  const RecordInfo* record = nullptr;
+  for (const auto& r : env_.program.records)
+    if (r->qualified == type) record = r.get();
+  if (!record) return;
+  // `v.f == E` (or `E == v.f`) with E free of v, for each field f.
+  const std::string& var = macro.args[1]->name;
+  std::map<std::string, const ast::Expr*> equal;
+  std::vector<const ast::Expr*> parts;
+  Conjuncts(*macro.args[2], parts);  // map(x, filter, value): the filter
+  for (const ast::Expr* c : parts) {
+    if (c->kind != ExprKind::kBinary || c->op != Op::kEq) continue;
+    for (int side = 0; side < 2; ++side) {
+      const ast::Expr& sel = *c->args[side];
+      const ast::Expr& other = *c->args[1 - side];
+      if (sel.kind == ExprKind::kSelect && sel.args[0]->kind == ExprKind::kIdent && sel.args[0]->name == var &&
+          !Mentions(other, var))
+        equal.emplace(sel.name, &other);
+    }
+  }
+  QueryPlan best;
+  for (const auto& index : record->indexes) {
+    QueryPlan plan{index, {}};
+    for (const auto& f : index) {
+      auto it = equal.find(f);
+      if (it == equal.end()) break;
+      plan.values.push_back(it->second);
+    }
+    if (plan.values.size() > best.values.size()) best = std::move(plan);
+  }
+  if (best.values.empty()) {
+    diags().Warning("W2003", range.range,
+                    "this query reads every " + ShortName(type) + ": no index serves it (declare one on " +
+                        ShortName(type) + " for a field the condition compares with ==, as in 'index by " +
+                        (equal.empty() ? std::string("service") : equal.begin()->first) + ";')");
+    return;
+  }
+  env_.program.query_plans[&range] = std::move(best);
+}
+
+// records(T): every record of type T, as refs.
+Type ExprChecker::Records(const ast::Expr& e) {
+  if (e.args.size() != 1 || e.args[0]->kind != ExprKind::kIdent) {
+    diags().Error("E2025", e.range, "records() takes a record type, as in records(Incident)");
+    for (const auto& a : e.args) Check(*a);
+    return Type::Error();
+  }
+  const ast::Expr& name = *e.args[0];
+  env_.program.expr_info[&name] = ExprInfo{Type::TypeOf()};
+  Diagnostics probe;
+  const Symbol* sym = LookupGlobal(env_.module, name.name, probe, name.range);
+  if (!sym || sym->kind != Symbol::Kind::kRecord) {
+    diags().Error("E2044", name.range, "records() takes a record type; '" + name.name + "' is " +
+                                           (sym ? std::string("a ") + SymbolKindName(sym->kind) : "not declared"));
+    return Type::Error();
+  }
+  const std::string& type = sym->record->qualified;
+  if (!env_.reads_records) {
+    diags().Error("E2043", e.range, "records() reads other records, which only processes and tests can do");
+    return Type::Error();
+  }
+  if (!env_.program.ProcessForRecord(type))
+    diags().Error("E2044", name.range, "no process runs on record " + name.name + ", so it has no records");
+  return Type::List(Type::Ref(type));
 }
 
 Type ExprChecker::Call(const ast::Expr& e) {
@@ -311,6 +413,7 @@ Type ExprChecker::Call(const ast::Expr& e) {
         return Type::Error();
       }
     }
+    if (name == "records") return Records(e);
     if (name == "emitted" && env_.in_test) {
       if (e.args.size() != 1) {
         diags().Error("E2025", e.range, "emitted() takes the name of a message");

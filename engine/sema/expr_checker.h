@@ -45,6 +45,9 @@ class ExprChecker {
   Type Select(const ast::Expr& e);
   Type Call(const ast::Expr& e);
   Type Macro(const ast::Expr& e);
+  Type Records(const ast::Expr& e);
+  // A macro over records(T): finds the index that serves it, or warns.
+  void PlanQuery(const ast::Expr& macro);
   Type Index(const ast::Expr& e);
   Type List(const ast::Expr& e);
   Type Map(const ast::Expr& e);

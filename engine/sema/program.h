@@ -37,7 +37,17 @@ struct RecordInfo {
   ModuleInfo* module = nullptr;
   std::string qualified;
   std::vector<FieldInfo> fields;
+  // `index by a, b;` declarations, each the list of its fields (or "state").
+  std::vector<std::vector<std::string>> indexes;
   const FieldInfo* Find(const std::string& name) const;
+};
+
+// How a records(T) query runs: through the index `index`, matching its first
+// values.size() fields to these expressions (which do not depend on the
+// query's variable); without an index every record of the type is read.
+struct QueryPlan {
+  std::vector<std::string> index;
+  std::vector<const ast::Expr*> values;
 };
 
 // A callable policy or decision table.
@@ -127,6 +137,8 @@ class Program {
 
   // The checker's findings per expression node.
   std::unordered_map<const ast::Expr*, ExprInfo> expr_info;
+  // records(T) calls that an index serves, by the call's node.
+  std::unordered_map<const ast::Expr*, QueryPlan> query_plans;
 
   // Source text of a range (one file), e.g. a guard for a diagram label.
   std::string TextOf(const SourceRange& range) const;

@@ -122,9 +122,15 @@ struct RoleDecl {
   SourceRange range;
 };
 
+struct IndexDecl {
+  std::vector<Ident> fields;  // fields of the record, or `state`
+  SourceRange range;
+};
+
 struct RecordDecl {
   Ident name;
   std::vector<FieldDecl> fields;
+  std::vector<IndexDecl> indexes;
   SourceRange range;
 };
 

@@ -163,6 +163,12 @@ ast::RecordDecl AstBuilder::Record(P::RecordDeclContext* ctx) {
     field.range = Range(f);
     r.fields.push_back(std::move(field));
   }
+  for (auto* i : ctx->indexDecl()) {
+    ast::IndexDecl index;
+    index.range = Range(i);
+    for (auto* f : i->ident()) index.fields.push_back(Ident(f));
+    r.indexes.push_back(std::move(index));
+  }
   return r;
 }
 

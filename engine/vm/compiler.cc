@@ -151,7 +151,7 @@ class Compiler {
       case Op::kCond: case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep:
       case Op::kAppendStep: case Op::kFilterTest: case Op::kReturn:
         return -1;
-      case Op::kCall: case Op::kBuiltin: return 1 - static_cast<int>(i.x);
+      case Op::kCall: case Op::kBuiltin: case Op::kQuery: return 1 - static_cast<int>(i.x);
       case Op::kList: return 1 - static_cast<int>(i.a);
       case Op::kMap: return 1 - 2 * static_cast<int>(i.a);
       case Op::kAdd: case Op::kSub: case Op::kMul: case Op::kDiv: case Op::kMod: case Op::kEq: case Op::kNe:
@@ -388,6 +388,22 @@ class Compiler {
     Emit(Op::kSelect, 0, AddConst(Value::String(e.name)));
   }
 
+  // records(T), through the index the checker chose for it, if any.
+  void Records(const ast::Expr& e) {
+    sema::Type type = TypeOf(e);
+    if (!type.is(TypeKind::kList) || !type.elem().is(TypeKind::kRef))
+      return Const(Value::Error("records() takes a record type"));
+    std::vector<Value> spec{Value::String(type.elem().name)};
+    auto plan = program_.query_plans.find(&e);
+    uint16_t values = 0;
+    if (plan != program_.query_plans.end()) {
+      for (const auto& f : plan->second.index) spec.push_back(Value::String(f));
+      for (const ast::Expr* v : plan->second.values) Expr(*v);
+      values = static_cast<uint16_t>(plan->second.values.size());
+    }
+    Emit(Op::kQuery, values, AddConst(Value::List(std::move(spec))));
+  }
+
   // A `ref T` operand is read as the record it names.
   void DerefIfRef(const ast::Expr& operand) {
     if (TypeOf(operand).is(TypeKind::kRef))
@@ -490,6 +506,7 @@ class Compiler {
           return;
         }
       }
+      if (name == "records" && e.args.size() == 1) return Records(e);
       if (name == "emitted" && scope_.in_test && e.args.size() == 1) {
         Expr(*e.args[0]);
         Emit(Op::kEmitted);
@@ -599,7 +616,7 @@ class Compiler {
 
   static bool UsesConstant(Op op) {
     return op == Op::kConst || op == Op::kSelect || op == Op::kHasKey || op == Op::kThis ||
-           op == Op::kJumpNeLocalConst || op == Op::kDeref;
+           op == Op::kJumpNeLocalConst || op == Op::kDeref || op == Op::kQuery;
   }
 
   bool Foldable(const Instr& i, uint32_t slot_base) const {
@@ -611,7 +628,7 @@ class Compiler {
         return i.x >= slot_base;
       case Op::kField: case Op::kFieldOpt: case Op::kHasField: case Op::kRecordId: case Op::kRecordState:
       case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
-      case Op::kReturn: case Op::kActor: case Op::kDeref: case Op::kLastEmitted:
+      case Op::kReturn: case Op::kActor: case Op::kDeref: case Op::kLastEmitted: case Op::kQuery:
         return false;
       default: return true;
     }

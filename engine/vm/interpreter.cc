@@ -194,6 +194,27 @@ L_kDeref: {
   }
 }
   DISPATCH();
+L_kQuery: {
+  size_t n = pc->x;
+  Value* values = sp - n;
+  const auto& spec = consts[pc->a].list();
+  Value result;
+  for (size_t i = 0; i < n; ++i)
+    if (values[i].is_error()) { result = values[i]; break; }
+  if (!result.is_error()) {
+    if (act.records == nullptr) {
+      result = Value::Error("records cannot be read here (records(" + spec[0].string_value() + "))");
+    } else {
+      std::vector<std::string> index;
+      for (size_t i = 1; i < spec.size(); ++i) index.push_back(spec[i].string_value());
+      result = act.records->Query(spec[0].string_value(), index, std::span<const Value>(values, n));
+      if (!result.is_error() && !ChargeBuilt(budget, result)) result = BudgetError(budget);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) *--sp = Value();
+  *sp++ = std::move(result);
+}
+  DISPATCH();
 L_kNow:
   *sp++ = act.now ? Value::Timestamp(*act.now) : Value::Error("'now' is not available here");
   DISPATCH();

@@ -29,6 +29,7 @@
   X(kRecordSla, -, "push the record's SLA clocks (a map of clock name to map)")                    \
   X(kActor, -, "push the actor (a map with name and roles)")                                       \
   X(kDeref, A, "pop a ref, push the record it names as a map (constant a: the ref's source text)") \
+  X(kQuery, XA, "pop x index values, push refs to the matching records (constant a: [type, index...])") \
   X(kNow, -, "push the current time")                                                              \
   X(kSetting, A, "push the value of setting a of the image")                                       \
   X(kCall, XA, "call image function a with the top x values as arguments")                         \

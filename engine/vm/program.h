@@ -97,6 +97,11 @@ class RecordReader {
  public:
   virtual ~RecordReader() = default;
   virtual Value Read(const Value& ref, std::string_view what) const = 0;
+  // records(T): refs to the records of `type`; with `index` (its fields),
+  // only those whose first values.size() fields equal `values`. A list
+  // value, or an error value.
+  virtual Value Query(const std::string& type, std::span<const std::string> index,
+                      std::span<const Value> values) const = 0;
 };
 
 // Values of record fields for an Activation that does not hold them in a

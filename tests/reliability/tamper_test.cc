@@ -334,6 +334,44 @@ process T for Task { initial state open { on finish -> closed { fire problem.cou
   RequireCorruption((*opened)->Verify().status(), "audit entry 4 caused an event on Problem-1, which the log lacks");
 }
 
+TEST_CASE("the query index: an entry deleted, and one added", "[reliability][tamper]") {
+  TempDir dir;
+  {
+    auto opened = Engine::Open(dir.path(), {});
+    REQUIRE(opened.ok());
+    REQUIRE((*opened)->DeploySources({{"teams.smdl", R"(
+module teams;
+record Member { team: string; index by team; }
+process M for Member { initial state active { on leave -> gone; } final state gone; }
+)"}}).ok());
+    REQUIRE((*opened)->Create("Member", R"({"team": "red"})").ok());
+    REQUIRE((*opened)->Create("Member", R"({"team": "blue"})").ok());
+    REQUIRE((*opened)->Verify().ok());
+  }
+  auto tamper = [&](const std::function<void(storage::Db&)>& change) {
+    storage::DbOptions options;
+    options.create_if_missing = false;
+    auto db = storage::Db::Open(dir.path(), options);
+    REQUIRE(db.ok());
+    change(**db);
+  };
+  std::string red = std::string("teams.Member\0team\0\"red\"\0Member-1", 32);
+  SECTION("deleted: a query would miss the record") {
+    tamper([&](storage::Db& db) { Delete(db, Family::kLookup, red); });
+    auto opened = Engine::Open(dir.path(), {});
+    REQUIRE(opened.ok());
+    RequireCorruption((*opened)->Verify().status(), "the lookup family lacks the query index entry of Member-1");
+  }
+  SECTION("added: a query would find a record that does not match") {
+    tamper([&](storage::Db& db) {
+      Put(db, Family::kLookup, std::string("teams.Member\0team\0\"red\"\0Member-2", 32), "");
+    });
+    auto opened = Engine::Open(dir.path(), {});
+    REQUIRE(opened.ok());
+    RequireCorruption((*opened)->Verify().status(), "which the audit log does not account for");
+  }
+}
+
 TEST_CASE("the families verify derives from the log", "[reliability][tamper]") {
   Desk desk;
   SECTION("history: an entry deleted") {
