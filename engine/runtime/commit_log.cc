@@ -94,13 +94,15 @@ Status CommitLog::CheckReads(const PendingCommit& commit, const std::map<std::st
       now = written->second;
     } else if (cached != versions_.end()) {
       now = cached->second;
+    } else if (versions_complete_) {
+      now = read;  // not written since it was read
     } else {
       auto stored = db_.Get(storage::Family::kRecords, id);
       if (!stored.ok()) return stored.status();
       if (stored->has_value()) {
-        auto record = RecordState::FromJson(**stored);
-        if (!record.ok()) return record.status();
-        now = record->version;
+        auto version = StoredVersion(**stored);
+        if (!version.ok()) return version.status();
+        now = *version;
       }
     }
     if (now != read)
@@ -168,7 +170,10 @@ Status CommitLog::WriteGroup(std::vector<Waiter*>& group) {
   audit_seq_ = audit_seq;
   outbox_seq_ = outbox_seq;
   last_hash_ = hash;
-  if (versions_.size() > (1u << 17)) versions_.clear();
+  if (versions_.size() > (1u << 17)) {
+    versions_.clear();
+    versions_complete_ = false;
+  }
   for (const auto& [id, version] : written) versions_[id] = version;
   for (const auto& [key, value] : counters) counters_[key] = value;
   return Status::Ok();

@@ -102,9 +102,13 @@ class CommitLog {
   uint64_t outbox_seq_ = 0;
   std::string last_hash_;
   std::map<std::string, uint64_t> counters_;  // meta counters as stored
-  // Versions of records written lately, so that CheckReads rarely reads the
-  // database; every record write goes through the leader, so it is exact.
+  // Versions of records written (or checked) since the log was loaded, so
+  // that CheckReads rarely reads the database: every record write goes
+  // through the leader, so it is exact. While it holds every record written
+  // since then (`versions_complete_`), a record it lacks has not changed
+  // since the operation read it; once it overflowed, the database answers.
   std::unordered_map<std::string, uint64_t> versions_;
+  bool versions_complete_ = true;
 };
 
 // The hash that precedes the first audit entry.

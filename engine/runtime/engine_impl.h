@@ -111,6 +111,25 @@ struct Engine::Impl {
     attempt.counters.clear();
     attempt.scans.clear();
     attempt.env.source = Source();
+    attempt.env.source_many = [this](const std::vector<std::string>& ids)
+        -> StatusOr<std::vector<std::optional<runtime::ReadableRecord>>> {
+      auto texts = db->MultiGet(Family::kRecords, ids);
+      if (!texts.ok()) return texts.status();
+      std::vector<std::optional<runtime::ReadableRecord>> out;
+      out.reserve(ids.size());
+      for (const auto& text : *texts) {
+        if (!text) {
+          out.emplace_back();
+          continue;
+        }
+        auto record = RecordState::FromJson(*text);
+        if (!record.ok()) return record.status();
+        auto def = definitions->Get(record->definition);
+        if (!def.ok()) return def.status();
+        out.emplace_back(runtime::ReadableRecord{std::move(*record), *def});
+      }
+      return out;
+    };
     attempt.env.query = [this, &attempt](const std::string& type, const std::vector<std::string>& index,
                                          const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
       runtime::IndexScan scan;

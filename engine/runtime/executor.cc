@@ -41,8 +41,9 @@ vm::Value ZeroValue(const sema::Type& type, const vm::Image& image) {
 class RefReader final : public vm::RecordReader {
  public:
   RefReader(const Definition& def, const ExecutionEnv* env, Timestamp at)
-      : def_(def), source_(env && env->source ? &env->source : nullptr), query_(env && env->query ? &env->query : nullptr),
-        at_(at) {}
+      : def_(def), source_(env && env->source ? &env->source : nullptr),
+        source_many_(env && env->source_many ? &env->source_many : nullptr),
+        query_(env && env->query ? &env->query : nullptr), at_(at) {}
 
   vm::Value Query(const std::string& type, std::span<const std::string> index_span,
                   std::span<const vm::Value> values) const override {
@@ -76,7 +77,20 @@ class RefReader final : public vm::RecordReader {
       return vm::Value::Error(what + " gives more than " + std::to_string(kMaxQueryResults) + " records: narrow it");
     std::vector<vm::Value> refs;
     refs.reserve(keys->size());
-    for (const auto& key : *keys) refs.push_back(vm::Value::Ref(type, IdOfKey(key)));
+    std::vector<std::string> missing;  // not read yet: read together
+    for (const auto& key : *keys) {
+      std::string id = IdOfKey(key);
+      if (!cache_.count(id)) missing.push_back(id);
+      refs.push_back(vm::Value::Ref(type, std::move(id)));
+    }
+    if (!missing.empty() && source_many_ != nullptr) {
+      auto read = (*source_many_)(missing);
+      if (!read.ok()) {
+        if (failure_.ok()) failure_ = read.status();
+        return vm::Value::Error(read.status().message());
+      }
+      for (size_t i = 0; i < missing.size(); ++i) cache_.emplace(missing[i], AsValue(missing[i], type, what, (*read)[i]));
+    }
     return vm::Value::List(std::move(refs));
   }
 
@@ -108,11 +122,17 @@ class RefReader final : public vm::RecordReader {
       if (failure_.ok()) failure_ = found.status();
       return vm::Value::Error(found.status().message());
     }
-    if (!found->has_value()) {
+    return AsValue(id, type, what, *found);
+  }
+
+  // The record `id` as expressions see it, remembering the version read.
+  vm::Value AsValue(const std::string& id, const std::string& type, std::string_view what,
+                  const std::optional<ReadableRecord>& found) const {
+    if (!found.has_value()) {
       versions_[id] = 0;
       return vm::Value::Error(std::string(what) + " names " + id + ", which does not exist");
     }
-    const ReadableRecord& read = **found;
+    const ReadableRecord& read = *found;
     versions_[id] = read.record.version;
     if (!type.empty() && read.record.type != type)
       return vm::Value::Error(std::string(what) + " names " + id + ", which is a " + sema::ShortName(read.record.type) +
@@ -123,11 +143,15 @@ class RefReader final : public vm::RecordReader {
     if (info == nullptr)
       return vm::Value::Error(std::string(what) + " names " + id + ", a " + read.record.type +
                               ", which these definitions do not declare");
-    return RecordValue(*def_.program, *info, RecordView(*read.definition, read.record, at_));
+    const ir::Machine* machine = read.definition->image->MachineForType(read.record.type);
+    static const json kNoClocks = json::object();
+    return RecordValue(*def_.program, *info, read.record,
+                       machine && !machine->slas().empty() ? SlaView(*machine, read.record, at_) : kNoClocks);
   }
 
   const Definition& def_;
   const RecordSource* source_;
+  const RecordBatchSource* source_many_;
   const RecordQuery* query_;
   Timestamp at_;
   mutable std::map<std::string, vm::Value> cache_;
@@ -756,6 +780,22 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
     if (!env.source) return std::optional<ReadableRecord>();
     return env.source(id);
   };
+  if (env.source_many)
+    inner.source_many = [&](const std::vector<std::string>& ids) -> StatusOr<std::vector<std::optional<ReadableRecord>>> {
+      std::vector<std::string> rest;
+      for (const auto& id : ids)
+        if (!written.count(id)) rest.push_back(id);
+      auto base = env.source_many(rest);
+      if (!base.ok()) return base.status();
+      std::vector<std::optional<ReadableRecord>> out;
+      size_t next = 0;
+      for (const auto& id : ids) {
+        auto it = written.find(id);
+        if (it != written.end()) out.emplace_back(it->second);
+        else out.push_back(std::move((*base)[next++]));
+      }
+      return out;
+    };
   inner.query = [&](const std::string& type, const std::vector<std::string>& index,
                     const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
     std::vector<std::string> keys;

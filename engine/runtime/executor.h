@@ -69,6 +69,9 @@ struct ReadableRecord {
   const Definition* definition = nullptr;
 };
 using RecordSource = std::function<StatusOr<std::optional<ReadableRecord>>(const std::string& id)>;
+// The same for several records at once (a query's results); optional.
+using RecordBatchSource =
+    std::function<StatusOr<std::vector<std::optional<ReadableRecord>>>(const std::vector<std::string>& ids)>;
 // Gives the id of a record an action creates (of a qualified type).
 using IdAllocator = std::function<StatusOr<std::string>(const std::string& type)>;
 // records(T): the QueryKeys (record.h) of the records of `type` whose first
@@ -81,6 +84,7 @@ using RecordQuery = std::function<StatusOr<std::vector<std::string>>(
 // reading through a ref is an error; without an allocator, `create` is.
 struct ExecutionEnv {
   RecordSource source;
+  RecordBatchSource source_many;
   IdAllocator allocate;
   RecordQuery query;
 };

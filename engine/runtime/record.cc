@@ -48,8 +48,8 @@ StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
     r.state = doc.at("state").get<std::string>();
     r.version = doc.at("version").get<uint64_t>();
     r.definition = doc.at("definition").get<uint64_t>();
-    r.fields = doc.at("fields");
-    r.sla = doc.value("sla", json::object());
+    r.fields = std::move(doc.at("fields"));
+    if (doc.contains("sla")) r.sla = std::move(doc["sla"]);
     r.created_by = doc.value("created_by", "");
     if (!ReadTime(doc, "created_at", r.created_at) || !ReadTime(doc, "updated_at", r.updated_at) ||
         !ReadTime(doc, "entered_at", r.entered_at))
@@ -64,6 +64,16 @@ StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
     return corrupt();
   }
   return r;
+}
+
+StatusOr<uint64_t> StoredVersion(std::string_view text) {
+  size_t at = text.rfind("\"version\":");
+  if (at == std::string_view::npos) return Status(StatusCode::kCorruption, "a stored record is not readable");
+  uint64_t version = 0;
+  size_t i = at + 10;
+  if (i >= text.size() || text[i] < '0' || text[i] > '9') return Status(StatusCode::kCorruption, "a stored record is not readable");
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) version = version * 10 + static_cast<uint64_t>(text[i] - '0');
+  return version;
 }
 
 std::string TimerKey(const std::string& record_id, const TimerRef& timer) {

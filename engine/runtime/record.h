@@ -39,6 +39,10 @@ struct RecordState {
   static StatusOr<RecordState> FromJson(const std::string& text);
 };
 
+// The version of a stored record (ToJson's text) without decoding the rest:
+// "version" is its last top-level key.
+StatusOr<uint64_t> StoredVersion(std::string_view text);
+
 // Key of a timer in the timers family: due time (big-endian seconds and
 // nanos, so keys sort by due time), record id, timer name.
 std::string TimerKey(const std::string& record_id, const TimerRef& timer);

@@ -23,28 +23,42 @@ vm::Value ClockValue(const json& clock) {
   return vm::Value::Map(std::move(c));
 }
 
-}  // namespace
-
-vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const json& view) {
+vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, const json& fields, const std::string& id,
+                const std::string& state, const std::string& created_by, const json& sla) {
   std::vector<std::pair<vm::Value, vm::Value>> entries;
-  const json fields = view.value("fields", json::object());
+  entries.reserve(info.fields.size() + 4);
   for (const auto& f : info.fields) {
     vm::Value v = f.type.is(sema::TypeKind::kOptional) ? vm::Value::OptionalNone() : vm::Value::Null();
-    if (fields.contains(f.name)) {
-      auto decoded = vm::FromPlainJson(fields[f.name], f.type, &program);
+    auto given = fields.find(f.name);
+    if (given != fields.end()) {
+      auto decoded = vm::FromPlainJson(*given, f.type, &program);
       v = decoded.ok() ? *decoded : vm::Value::Error("field '" + f.name + "': " + decoded.status().message());
     }
     entries.emplace_back(vm::Value::String(f.name), std::move(v));
   }
-  entries.emplace_back(vm::Value::String("id"), vm::Value::String(view.value("id", "")));
-  entries.emplace_back(vm::Value::String("state"), vm::Value::String(view.value("state", "")));
-  entries.emplace_back(vm::Value::String("created_by"), vm::Value::String(view.value("created_by", "")));
+  entries.emplace_back(vm::Value::String("id"), vm::Value::String(id));
+  entries.emplace_back(vm::Value::String("state"), vm::Value::String(state));
+  entries.emplace_back(vm::Value::String("created_by"), vm::Value::String(created_by));
   std::vector<std::pair<vm::Value, vm::Value>> clocks;
-  const json sla = view.value("sla", json::object());
-  for (const auto& [name, clock] : sla.items())
-    clocks.emplace_back(vm::Value::String(name), ClockValue(clock));
+  if (sla.is_object())
+    for (const auto& [name, clock] : sla.items()) clocks.emplace_back(vm::Value::String(name), ClockValue(clock));
   entries.emplace_back(vm::Value::String("sla"), vm::Value::Map(std::move(clocks)));
   return vm::Value::Map(std::move(entries));
+}
+
+}  // namespace
+
+vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const json& view) {
+  static const json kNone = json::object();
+  auto fields = view.find("fields");
+  auto sla = view.find("sla");
+  return Build(program, info, fields == view.end() ? kNone : *fields, view.value("id", ""), view.value("state", ""),
+               view.value("created_by", ""), sla == view.end() ? kNone : *sla);
+}
+
+vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const RecordState& record,
+                      const json& sla_view) {
+  return Build(program, info, record.fields, record.id, record.state, record.created_by, sla_view);
 }
 
 }  // namespace smdl::runtime

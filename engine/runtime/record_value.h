@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/record.h"
 #include "sema/program.h"
 #include "vm/value.h"
 
@@ -17,5 +18,9 @@ namespace smdl::runtime {
 // Instants and durations a clock does not have (a paused clock has no due
 // time) are left out, so selecting them is a "no such key" error.
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const nlohmann::json& view);
+// The same from the stored record and its clocks as SlaView gives them,
+// without building the view (reads through refs and queries).
+vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const RecordState& record,
+                      const nlohmann::json& sla_view);
 
 }  // namespace smdl::runtime

@@ -221,6 +221,16 @@ TEST_CASE("a commit whose reads went stale fails alone and writes nothing", "[ru
   REQUIRE(write("B-1", 2, {{"A-1", 2}}).ok());
 }
 
+TEST_CASE("a stored record's version is read without decoding it", "[runtime][refs]") {
+  runtime::RecordState record;
+  record.id = "A-1";
+  record.type = "t.A";
+  record.version = 42;
+  record.fields = {{"meta", {{"version", 7}}}, {"note", "\"version\":9"}};
+  CHECK(*runtime::StoredVersion(record.ToJson().dump()) == 42);
+  CHECK(runtime::StoredVersion("{}").status().code() == StatusCode::kCorruption);
+}
+
 TEST_CASE("concurrent writers of a record and readers of it stay serializable", "[runtime][refs]") {
   Ops ops(Durability::kSync);
   ops.Create("Change", R"({"title": "patch"})");

@@ -331,6 +331,29 @@ StatusOr<std::optional<std::string>> Db::Get(Family family, std::string_view key
   return std::optional<std::string>(std::move(value));
 }
 
+StatusOr<std::vector<std::optional<std::string>>> Db::MultiGet(Family family,
+                                                               const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const auto& k : keys) slices.push_back(ToSlice(k));
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rep_->db->MultiGet(rocksdb::ReadOptions(), rep_->Handle(family), keys.size(), slices.data(), values.data(),
+                     statuses.data());
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      out.emplace_back();
+    } else if (!statuses[i].ok()) {
+      return FromRocks(statuses[i], std::string("read from ") + FamilyName(family));
+    } else {
+      out.emplace_back(values[i].ToString());
+    }
+  }
+  return out;
+}
+
 Status Db::Write(const WriteBatch& batch) {
   if (rep_->read_only) return FailedPrecondition("the database in " + rep_->dir + " is open for reading only");
   rocksdb::WriteBatch wb;

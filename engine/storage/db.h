@@ -114,6 +114,9 @@ class Db {
 
   // The value under `key`, or nullopt when there is none.
   StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) const;
+  // Several keys of one family at once (a batched lookup): a value or
+  // nullopt for each, in order.
+  StatusOr<std::vector<std::optional<std::string>>> MultiGet(Family family, const std::vector<std::string>& keys) const;
 
   // Applies the batch atomically, with the durability chosen at Open.
   Status Write(const WriteBatch& batch);
