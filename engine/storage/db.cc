@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/memory_util.h>
@@ -206,6 +207,12 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rep->cache;
   table.cache_index_and_filter_blocks = true;  // index memory counts against the cache
+  // Reads by key (a record, a query's results): a Bloom filter per table
+  // skips the levels that do not hold the key, and index and filter blocks
+  // stay in the cache ahead of data blocks.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
 
   rocksdb::ColumnFamilyOptions family_options;
   family_options.write_buffer_size = options.write_buffer_bytes;
