@@ -166,15 +166,9 @@ StatusOr<std::string> Engine::Create(const std::string& type, const std::string&
     seed.id = *id;
     std::lock_guard<std::mutex> record_lock(impl_->record_locks.For(seed.id));
     std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
-    Impl::Attempt run;
-    for (int attempt = 1;; ++attempt) {
-      impl_->PrepareAttempt(run);
-      run.counters.emplace_back(counter_key, counter);
-      auto outcomes = runtime::ExecuteCascade(**def, seed, request, impl_->limits(), run.env);
-      if (!outcomes.ok()) return outcomes.status();
-      auto result = impl_->Commit(**def, *outcomes, call.idempotency_key, request_id, run.counters, run.scans);
-      if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
-    }
+    std::pair<std::string, uint64_t> id_counter{counter_key, counter};
+    return impl_->ExecuteAndCommit([&]() -> StatusOr<Impl::Pinned> { return Impl::Pinned{seed, *def}; }, request,
+                                   call.idempotency_key, request_id, &id_counter);
   });
 }
 
@@ -195,17 +189,7 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
-    Impl::Attempt run;
-    for (int attempt = 1;; ++attempt) {
-      auto pinned = impl_->LoadPinned(id);
-      if (!pinned.ok()) return pinned.status();
-      const runtime::Definition& def = *pinned->definition;
-      impl_->PrepareAttempt(run);
-      auto outcomes = runtime::ExecuteCascade(def, pinned->record, request, impl_->limits(), run.env);
-      if (!outcomes.ok()) return outcomes.status();
-      auto result = impl_->Commit(def, *outcomes, call.idempotency_key, request_id, run.counters, run.scans);
-      if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == Impl::kMaxAttempts) return result;
-    }
+    return impl_->ExecuteAndCommit([&] { return impl_->LoadPinned(id); }, request, call.idempotency_key, request_id);
   });
 }
 

@@ -118,15 +118,9 @@ struct Engine::Impl {
       std::vector<std::optional<runtime::ReadableRecord>> out;
       out.reserve(ids.size());
       for (const auto& text : *texts) {
-        if (!text) {
-          out.emplace_back();
-          continue;
-        }
-        auto record = RecordState::FromJson(*text);
-        if (!record.ok()) return record.status();
-        auto def = definitions->Get(record->definition);
-        if (!def.ok()) return def.status();
-        out.emplace_back(runtime::ReadableRecord{std::move(*record), *def});
+        auto readable = Readable(text);
+        if (!readable.ok()) return readable.status();
+        out.push_back(std::move(*readable));
       }
       return out;
     };
@@ -202,14 +196,21 @@ struct Engine::Impl {
   // Reads through refs see what is committed.
   runtime::RecordSource Source() const {
     return [this](const std::string& id) -> StatusOr<std::optional<runtime::ReadableRecord>> {
-      auto record = Load(id);
-      if (!record.ok()) return record.status();
-      if (!record->has_value()) return std::optional<runtime::ReadableRecord>();
-      auto def = definitions->Get((*record)->definition);
-      if (!def.ok()) return def.status();
-      return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{std::move(**record), *def});
+      auto text = db->Get(Family::kRecords, id);
+      if (!text.ok()) return text.status();
+      return Readable(*text);
     };
   }
+  // A stored record (or none) with the definition it is pinned to.
+  StatusOr<std::optional<runtime::ReadableRecord>> Readable(const std::optional<std::string>& text) const {
+    if (!text) return std::optional<runtime::ReadableRecord>();
+    auto record = RecordState::FromJson(*text);
+    if (!record.ok()) return record.status();
+    auto def = definitions->Get(record->definition);
+    if (!def.ok()) return def.status();
+    return std::optional<runtime::ReadableRecord>(runtime::ReadableRecord{std::move(*record), *def});
+  }
+
 
   // Writes a deploy with its audit entry through the commit log, so that
   // every change of definitions is in the hash-chained audit log.
@@ -336,17 +337,34 @@ struct Engine::Impl {
 
   // A record with the definition version it is pinned to; NotFound when
   // there is no such record.
-  struct Pinned {
-    RecordState record;
-    const runtime::Definition* definition = nullptr;
-  };
+  using Pinned = runtime::ReadableRecord;
   StatusOr<Pinned> LoadPinned(const std::string& id) const {
-    auto record = Load(id);
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return NotFound("no record '" + id + "'");
-    auto def = definitions->Get((*record)->definition);
-    if (!def.ok()) return def.status();
-    return Pinned{std::move(**record), *def};
+    auto text = db->Get(Family::kRecords, id);
+    if (!text.ok()) return text.status();
+    auto readable = Readable(*text);
+    if (!readable.ok()) return readable.status();
+    if (!readable->has_value()) return NotFound("no record '" + id + "'");
+    return std::move(**readable);
+  }
+  // Runs an operation (the record and definition `load` gives, `request`)
+  // and what it causes, and commits them; when the commit finds a record it
+  // read or writes changed meanwhile, loads and runs it again, up to
+  // kMaxAttempts times. `counter` is the id counter of a create, if any.
+  StatusOr<std::string> ExecuteAndCommit(const std::function<StatusOr<Pinned>()>& load, const Request& request,
+                                         const std::string& key, const std::string& request_id,
+                                         const std::pair<std::string, uint64_t>* counter = nullptr) {
+    Attempt run;
+    for (int attempt = 1;; ++attempt) {
+      auto pinned = load();
+      if (!pinned.ok()) return pinned.status();
+      const runtime::Definition& def = *pinned->definition;
+      PrepareAttempt(run);
+      if (counter) run.counters.push_back(*counter);
+      auto outcomes = runtime::ExecuteCascade(def, pinned->record, request, limits(), run.env);
+      if (!outcomes.ok()) return outcomes.status();
+      auto result = Commit(def, *outcomes, key, request_id, run.counters, run.scans);
+      if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == kMaxAttempts) return result;
+    }
   }
 
   // Adds the record's new state, index entries and timers to `batch`, and

@@ -95,15 +95,10 @@ class RefReader final : public vm::RecordReader {
   }
 
   vm::Value Read(const vm::Value& ref, std::string_view what) const override {
-    std::string id, type;
-    if (ref.is(vm::ValueKind::kRef)) {
-      id = ref.ref_id();
-      type = ref.ref_type();
-    } else if (ref.is(vm::ValueKind::kString)) {
-      id = ref.string_value();
-    } else {
+    if (!ref.is(vm::ValueKind::kRef) && !ref.is(vm::ValueKind::kString))
       return vm::Value::Error(std::string(what) + " is not a reference (" + ref.DebugString() + ")");
-    }
+    std::string id = RefIdOf(ref);
+    std::string type = ref.is(vm::ValueKind::kRef) ? ref.ref_type() : "";
     auto cached = cache_.find(id);
     if (cached != cache_.end()) return cached->second;
     vm::Value value = Load(id, type, what);
@@ -203,6 +198,8 @@ class Run {
   StatusOr<json> Arguments(const std::vector<ir::Argument>& args, std::span<const vm::Value> locals,
                            const std::string& what);
   Status FireAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
+  // An operation on `record` this one causes: the same time, actor and roles.
+  Caused& Cause(Request::Kind kind, json args, const std::string& record);
   // Returns the new record's ref.
   StatusOr<vm::Value> CreateAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
   Status EnterState(int state);
@@ -331,24 +328,29 @@ StatusOr<json> Run::Arguments(const std::vector<ir::Argument>& args, std::span<c
   return out;
 }
 
+Caused& Run::Cause(Request::Kind kind, json args, const std::string& record) {
+  Caused c;
+  c.request.kind = kind;
+  c.request.args = std::move(args);
+  c.request.at = request_.at;
+  c.request.actor = request_.actor;
+  c.request.roles = request_.roles;
+  c.record = record;
+  caused_.push_back(std::move(c));
+  return caused_.back();
+}
+
 Status Run::FireAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what) {
   std::string action = what + ": fire " + a.variable + "." + a.event;
   vm::Value target = Eval(a.value, locals);
   if (target.is(vm::ValueKind::kOptional)) target = target.has_value() ? vm::Value(target.optional_value()) : vm::Value::Null();
   if (target.is_error()) return Rejected(action + ": " + target.error_message());
-  std::string id = target.is(vm::ValueKind::kRef) ? target.ref_id() : target.is(vm::ValueKind::kString) ? target.string_value() : "";
+  std::string id = RefIdOf(target);
   if (id.empty()) return Rejected(action + ": the target is not set");
   auto args = Arguments(a.arguments, locals, action);
   if (!args.ok()) return args.status();
-  Caused c;
-  c.request.kind = Request::Kind::kEvent;
+  Caused& c = Cause(Request::Kind::kEvent, std::move(*args), id);
   c.request.event = a.event;
-  c.request.args = std::move(*args);
-  c.request.at = request_.at;
-  c.request.actor = request_.actor;
-  c.request.roles = request_.roles;
-  c.record = id;
-  caused_.push_back(std::move(c));
   return Status::Ok();
 }
 
@@ -359,15 +361,8 @@ StatusOr<vm::Value> Run::CreateAction(const ir::Action& a, std::span<const vm::V
   if (!fields.ok()) return fields.status();
   auto id = env_->allocate(a.record_type);
   if (!id.ok()) return id.status();
-  Caused c;
-  c.request.kind = Request::Kind::kCreate;
+  Caused& c = Cause(Request::Kind::kCreate, std::move(*fields), *id);
   c.request.type = a.record_type;
-  c.request.args = std::move(*fields);
-  c.request.at = request_.at;
-  c.request.actor = request_.actor;
-  c.request.roles = request_.roles;
-  c.record = *id;
-  caused_.push_back(std::move(c));
   creates_.push_back(*id);
   return vm::Value::Ref(a.record_type, *id);
 }
@@ -807,12 +802,8 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
     if (written.empty()) return keys;
     // Records written earlier in the cascade: where they are now.
     std::erase_if(keys, [&](const std::string& k) { return written.count(IdOfKey(k)) > 0; });
-    for (const auto& [id, w] : written) {
-      if (w.record.type != type) continue;
-      bool matches = true;
-      for (size_t i = 0; i < values.size(); ++i) matches = matches && LookupValue(w.record, index[i]) == values[i];
-      if (matches) keys.push_back(QueryKey(w.record, index));
-    }
+    for (const auto& [id, w] : written)
+      if (InQuery(w.record, type, index, values)) keys.push_back(QueryKey(w.record, index));
     std::sort(keys.begin(), keys.end());
     return keys;
   };

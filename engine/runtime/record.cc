@@ -157,6 +157,14 @@ std::string QueryKey(const RecordState& record, const std::vector<std::string>& 
   return index.empty() ? IndexKey(record.type, record.state, record.id) : LookupKey(record, index);
 }
 
+bool InQuery(const RecordState& record, const std::string& type, const std::vector<std::string>& index,
+             const std::vector<std::string>& values) {
+  if (record.type != type) return false;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (LookupValue(record, index[i]) != values[i]) return false;
+  return true;
+}
+
 std::string IdOfKey(std::string_view key) {
   size_t at = key.rfind('\0');
   return std::string(at == std::string_view::npos ? key : key.substr(at + 1));

@@ -76,6 +76,9 @@ std::string LookupKey(const RecordState& record, const std::vector<std::string>&
 // Where records(T) finds a record: its lookup key in `index`, or with no
 // index its list index key. Query results come in the order of these keys.
 std::string QueryKey(const RecordState& record, const std::vector<std::string>& index);
+// Whether records(T) with `index` and these LookupValues finds `record`.
+bool InQuery(const RecordState& record, const std::string& type, const std::vector<std::string>& index,
+             const std::vector<std::string>& values);
 // The record id at the end of a lookup or list index key.
 std::string IdOfKey(std::string_view key);
 

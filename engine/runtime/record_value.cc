@@ -48,6 +48,12 @@ vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, cons
 
 }  // namespace
 
+std::string RefIdOf(const vm::Value& ref) {
+  if (ref.is(vm::ValueKind::kRef)) return ref.ref_id();
+  if (ref.is(vm::ValueKind::kString)) return ref.string_value();
+  return "";
+}
+
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const json& view) {
   static const json kNone = json::object();
   auto fields = view.find("fields");

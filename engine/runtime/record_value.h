@@ -18,6 +18,10 @@ namespace smdl::runtime {
 // Instants and durations a clock does not have (a paused clock has no due
 // time) are left out, so selecting them is a "no such key" error.
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const nlohmann::json& view);
+
+// The record id a ref value names (a ref, or an id given as a string); empty
+// for anything else.
+std::string RefIdOf(const vm::Value& ref);
 // The same from the stored record and its clocks as SlaView gives them,
 // without building the view (reads through refs and queries).
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const RecordState& record,

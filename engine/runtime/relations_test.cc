@@ -45,17 +45,18 @@ process ReleaseFlow for Release {
 }
 )";
 
+// An engine in a temporary directory with `module` deployed.
 struct Ops {
   TempDir dir;
   std::unique_ptr<Engine> engine;
 
-  explicit Ops(Durability durability = Durability::kAsync) {
+  explicit Ops(Durability durability = Durability::kAsync, const char* module = kModule) {
     EngineOptions options;
     options.durability = durability;
     auto opened = Engine::Open(dir.path(), options);
     REQUIRE(opened.ok());
     engine = std::move(*opened);
-    auto deployed = engine->DeploySources({{"ops.smdl", kModule}});
+    auto deployed = engine->DeploySources({{"module.smdl", module}});
     INFO(deployed.status().message());
     REQUIRE(deployed.ok());
   }
@@ -66,6 +67,7 @@ struct Ops {
     return json::parse(*created);
   }
   json History(const std::string& id) { return json::parse(*engine->History(id)); }
+  json Get(const std::string& id) { return json::parse(*engine->Get(id)); }
 };
 
 CallOptions As(std::string actor, std::vector<std::string> roles = {}) {
@@ -287,20 +289,9 @@ process TaskFlow for Task {
 }
 )";
 
-struct Desk {
-  TempDir dir;
-  std::unique_ptr<Engine> engine;
-  explicit Desk(Durability durability = Durability::kAsync) {
-    EngineOptions options;
-    options.durability = durability;
-    auto opened = Engine::Open(dir.path(), options);
-    REQUIRE(opened.ok());
-    engine = std::move(*opened);
-    auto deployed = engine->DeploySources({{"desk.smdl", kCascadeModule}});
-    INFO(deployed.status().message());
-    REQUIRE(deployed.ok());
-  }
-  json Get(const std::string& id) { return json::parse(*engine->Get(id)); }
+// The cascade module's engine.
+struct Desk : Ops {
+  explicit Desk(Durability durability = Durability::kAsync) : Ops(durability, kCascadeModule) {}
 };
 
 TEST_CASE("a cascade commits every record it touches, or none", "[runtime][cascade]") {

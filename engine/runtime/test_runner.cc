@@ -50,7 +50,7 @@ class EngineReader final : public vm::RecordReader {
  public:
   EngineReader(const sema::Program& program, Engine& engine) : program_(program), engine_(engine) {}
   vm::Value Read(const vm::Value& ref, std::string_view what) const override {
-    std::string id = ref.is(vm::ValueKind::kRef) ? ref.ref_id() : ref.is(vm::ValueKind::kString) ? ref.string_value() : "";
+    std::string id = RefIdOf(ref);
     if (id.empty()) return vm::Value::Error(std::string(what) + " is not a reference");
     auto text = engine_.Get(id);
     if (!text.ok()) return vm::Value::Error(std::string(what) + " names " + id + ": " + text.status().message());

@@ -160,13 +160,9 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
     // Queries see the records as replayed so far, in key order.
     env.query = [&](const std::string& type, const std::vector<std::string>& index,
                     const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
-      std::string prefix = index.empty() ? type + '\0' : runtime::LookupPrefix(type, index, values);
       std::vector<std::string> keys;
-      for (const auto& [id, record] : replayed) {
-        if (record.type != type) continue;
-        std::string key = runtime::QueryKey(record, index);
-        if (key.compare(0, prefix.size(), prefix) == 0) keys.push_back(std::move(key));
-      }
+      for (const auto& [id, record] : replayed)
+        if (runtime::InQuery(record, type, index, values)) keys.push_back(runtime::QueryKey(record, index));
       std::sort(keys.begin(), keys.end());
       return keys;
     };

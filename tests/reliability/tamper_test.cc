@@ -253,122 +253,110 @@ TEST_CASE("audit: an altered entry, and a rewritten log that only an anchor show
   }
 }
 
+// A database in `dir` with `module` deployed and `steps` run; it verifies.
+void Seed(const std::string& dir, const std::string& module, const std::function<void(Engine&)>& steps) {
+  auto opened = Engine::Open(dir, {});
+  REQUIRE(opened.ok());
+  REQUIRE((*opened)->DeploySources({{"module.smdl", module}}).ok());
+  steps(**opened);
+  REQUIRE((*opened)->Verify().ok());
+}
+
+// Changes the stored families of the closed database in `dir`.
+void TamperWith(const std::string& dir, const std::function<void(storage::Db&)>& change) {
+  storage::DbOptions options;
+  options.create_if_missing = false;
+  auto db = storage::Db::Open(dir, options);
+  REQUIRE(db.ok());
+  change(**db);
+}
+
+Status VerifyAt(const std::string& dir) {
+  auto opened = Engine::Open(dir, {});
+  REQUIRE(opened.ok());
+  return (*opened)->Verify().status();
+}
+
 TEST_CASE("audit: an entry that says it read another version than it did", "[reliability][tamper]") {
   TempDir dir;
-  {
-    auto opened = Engine::Open(dir.path(), {});
-    REQUIRE(opened.ok());
-    Engine& engine = **opened;
-    REQUIRE(engine.DeploySources({{"refs.smdl", R"(
+  Seed(dir.path(), R"(
 module refs;
 record Change { n: int = 0; }
 process C for Change { initial state open { on bump { n = n + 1; } on close -> closed; } final state closed; }
 record Release { change: ref Change; seen: int = 0; }
 process R for Release { initial state open { on look { seen = change.n; } on close -> closed; } final state closed; }
-)"}}).ok());
+)", [](Engine& engine) {
     REQUIRE(engine.Create("Change", "{}").ok());
     REQUIRE(engine.Create("Release", R"({"change": "Change-1"})").ok());
     REQUIRE(engine.Fire("Change-1", "bump").ok());
     REQUIRE(engine.Fire("Release-1", "look").ok());
-    REQUIRE(engine.Verify().ok());
-  }
-  {
-    storage::DbOptions options;
-    options.create_if_missing = false;
-    auto db = storage::Db::Open(dir.path(), options);
-    REQUIRE(db.ok());
-    auto entries = AuditEntries(**db);
+  });
+  TamperWith(dir.path(), [](storage::Db& db) {
+    auto entries = AuditEntries(db);
     REQUIRE(entries.back()["reads"] == json{{"Change-1", 2}});
     // The look moved before the bump it read, every hash recomputed.
     std::swap(entries[3], entries[4]);
     entries[3]["seq"] = 4;
     entries[4]["seq"] = 5;
-    Rehash(**db, entries);
-    Delete(**db, Family::kHistory, runtime::HistoryKey("Change-1", 4));
-    Delete(**db, Family::kHistory, runtime::HistoryKey("Release-1", 5));
-    Put(**db, Family::kHistory, runtime::HistoryKey("Release-1", 4), "");
-    Put(**db, Family::kHistory, runtime::HistoryKey("Change-1", 5), "");
-  }
-  auto opened = Engine::Open(dir.path(), {});
-  REQUIRE(opened.ok());
-  RequireCorruption((*opened)->Verify().status(),
+    Rehash(db, entries);
+    Delete(db, Family::kHistory, runtime::HistoryKey("Change-1", 4));
+    Delete(db, Family::kHistory, runtime::HistoryKey("Release-1", 5));
+    Put(db, Family::kHistory, runtime::HistoryKey("Release-1", 4), "");
+    Put(db, Family::kHistory, runtime::HistoryKey("Change-1", 5), "");
+  });
+  RequireCorruption(VerifyAt(dir.path()),
                     "record Release-1: replaying audit entry 4 reads other records than the log says");
 }
 
 TEST_CASE("audit: an operation a cascade caused, removed from the log", "[reliability][tamper]") {
   TempDir dir;
-  {
-    auto opened = Engine::Open(dir.path(), {});
-    REQUIRE(opened.ok());
-    Engine& engine = **opened;
-    REQUIRE(engine.DeploySources({{"cascade.smdl", R"(
+  Seed(dir.path(), R"(
 module cascade;
 record Problem { n: int = 0; }
 process P for Problem { initial state open { on counted { n = n + 1; } on close -> closed; } final state closed; }
 record Task { problem: ref Problem; }
 process T for Task { initial state open { on finish -> closed { fire problem.counted(); } } final state closed; }
-)"}}).ok());
+)", [](Engine& engine) {
     REQUIRE(engine.Create("Problem", "{}").ok());
     REQUIRE(engine.Create("Task", R"({"problem": "Problem-1"})").ok());
     REQUIRE(engine.Fire("Task-1", "finish").ok());
-    REQUIRE(engine.Verify().ok());
-  }
-  {
-    storage::DbOptions options;
-    options.create_if_missing = false;
-    auto db = storage::Db::Open(dir.path(), options);
-    REQUIRE(db.ok());
-    auto entries = AuditEntries(**db);
+  });
+  TamperWith(dir.path(), [](storage::Db& db) {
+    auto entries = AuditEntries(db);
     REQUIRE(entries.back()["cause"] == 4);
     // The problem's counted (entry 5) removed with all it changed, as if never caused.
-    Delete(**db, Family::kAudit, storage::EncodeU64(5));
-    Delete(**db, Family::kHistory, runtime::HistoryKey("Problem-1", 5));
-    json problem = json::parse(Get(**db, Family::kRecords, "Problem-1"));
+    Delete(db, Family::kAudit, storage::EncodeU64(5));
+    Delete(db, Family::kHistory, runtime::HistoryKey("Problem-1", 5));
+    json problem = json::parse(Get(db, Family::kRecords, "Problem-1"));
     problem["fields"]["n"] = 0;
     problem["version"] = 1;
     problem["updated_at"] = problem["created_at"];
-    Put(**db, Family::kRecords, "Problem-1", problem.dump());
-  }
-  auto opened = Engine::Open(dir.path(), {});
-  REQUIRE(opened.ok());
-  RequireCorruption((*opened)->Verify().status(), "audit entry 4 caused an event on Problem-1, which the log lacks");
+    Put(db, Family::kRecords, "Problem-1", problem.dump());
+  });
+  RequireCorruption(VerifyAt(dir.path()), "audit entry 4 caused an event on Problem-1, which the log lacks");
 }
 
 TEST_CASE("the query index: an entry deleted, and one added", "[reliability][tamper]") {
   TempDir dir;
-  {
-    auto opened = Engine::Open(dir.path(), {});
-    REQUIRE(opened.ok());
-    REQUIRE((*opened)->DeploySources({{"teams.smdl", R"(
+  Seed(dir.path(), R"(
 module teams;
 record Member { team: string; index by team; }
 process M for Member { initial state active { on leave -> gone; } final state gone; }
-)"}}).ok());
-    REQUIRE((*opened)->Create("Member", R"({"team": "red"})").ok());
-    REQUIRE((*opened)->Create("Member", R"({"team": "blue"})").ok());
-    REQUIRE((*opened)->Verify().ok());
-  }
-  auto tamper = [&](const std::function<void(storage::Db&)>& change) {
-    storage::DbOptions options;
-    options.create_if_missing = false;
-    auto db = storage::Db::Open(dir.path(), options);
-    REQUIRE(db.ok());
-    change(**db);
-  };
-  std::string red = std::string("teams.Member\0team\0\"red\"\0Member-1", 32);
+)", [](Engine& engine) {
+    REQUIRE(engine.Create("Member", R"({"team": "red"})").ok());
+    REQUIRE(engine.Create("Member", R"({"team": "blue"})").ok());
+  });
   SECTION("deleted: a query would miss the record") {
-    tamper([&](storage::Db& db) { Delete(db, Family::kLookup, red); });
-    auto opened = Engine::Open(dir.path(), {});
-    REQUIRE(opened.ok());
-    RequireCorruption((*opened)->Verify().status(), "the lookup family lacks the query index entry of Member-1");
+    TamperWith(dir.path(), [](storage::Db& db) {
+      Delete(db, Family::kLookup, std::string("teams.Member\0team\0\"red\"\0Member-1", 32));
+    });
+    RequireCorruption(VerifyAt(dir.path()), "the lookup family lacks the query index entry of Member-1");
   }
   SECTION("added: a query would find a record that does not match") {
-    tamper([&](storage::Db& db) {
+    TamperWith(dir.path(), [](storage::Db& db) {
       Put(db, Family::kLookup, std::string("teams.Member\0team\0\"red\"\0Member-2", 32), "");
     });
-    auto opened = Engine::Open(dir.path(), {});
-    REQUIRE(opened.ok());
-    RequireCorruption((*opened)->Verify().status(), "which the audit log does not account for");
+    RequireCorruption(VerifyAt(dir.path()), "which the audit log does not account for");
   }
 }
 
