@@ -158,7 +158,8 @@ struct Engine::Impl {
 
   // An ad hoc condition on records of `type` (smdl list --where), checked
   // and compiled against `def` as a guard of the type's process would be.
-  // The stored program is shared: its checker notes are taken out again.
+  // The stored program is shared: its checker notes (types and query plans)
+  // are taken out again, so that no later node at the same address finds them.
   std::mutex condition_mu;
   StatusOr<std::unique_ptr<vm::CompiledExpr>> CompileCondition(const runtime::Definition& def,
                                                                const std::string& type, const std::string& text) {
@@ -189,6 +190,7 @@ struct Engine::Impl {
   }
   static void ForgetChecked(sema::Program& program, const ast::Expr& e) {
     program.expr_info.erase(&e);
+    program.query_plans.erase(&e);
     for (const auto& arg : e.args)
       if (arg) ForgetChecked(program, *arg);
   }
