@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 namespace smdl {
 namespace {
@@ -39,6 +40,13 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  auto* data = reinterpret_cast<unsigned char*>(raw.data());
+  if (RAND_bytes(data, static_cast<int>(bytes)) != 1) return {};
+  return Hex(data, static_cast<unsigned int>(bytes));
 }
 
 }  // namespace smdl

@@ -1,5 +1,7 @@
 #include "runtime/definitions.h"
 
+#include "runtime/definition_diff.h"
+
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
@@ -195,6 +197,14 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
   auto def = Compile(version, result.hash, std::move(program), /*stored=*/false);
   if (!def.ok()) return def.status();
   result.overrides = (*def)->image->OverrideSummary();
+  {
+    const sema::Program* before = nullptr;
+    if (current != 0) {
+      auto previous = Get(current);
+      if (previous.ok()) before = (*previous)->program.get();
+    }
+    result.changes = DiffPrograms(before, *(*def)->program).dump();
+  }
   json doc = {{"version", version}, {"hash", result.hash}, {"modules", modules}, {"overrides", result.overrides}};
   storage::WriteBatch batch;
   batch.Put(storage::Family::kDefinitions, storage::EncodeU64(version), doc.dump());

@@ -8,6 +8,7 @@
 
 #include "base/json_input.h"
 #include "base/utf8.h"
+#include "runtime/definition_diff.h"
 #include "runtime/engine_impl.h"
 #include "runtime/sla.h"
 #include "sema/checker.h"
@@ -189,7 +190,15 @@ StatusOr<std::string> Engine::Fire(const std::string& id, const std::string& eve
     std::shared_lock<std::shared_mutex> ops(impl_->ops_mu);
     Request request = impl_->NewRequest(Request::Kind::kEvent, std::move(*params), call);
     request.event = event;
-    return impl_->ExecuteAndCommit([&] { return impl_->LoadPinned(id); }, request, call.idempotency_key, request_id);
+    return impl_->ExecuteAndCommit(
+        [&]() -> StatusOr<Impl::Pinned> {
+          auto pinned = impl_->LoadPinned(id);
+          if (pinned.ok() && call.if_version && pinned->record.version != *call.if_version)
+            return FailedPrecondition("record " + id + " is at version " + std::to_string(pinned->record.version) +
+                                      ", not " + std::to_string(*call.if_version) + " (it changed since it was read)");
+          return pinned;
+        },
+        request, call.idempotency_key, request_id);
   });
 }
 
@@ -228,6 +237,36 @@ StatusOr<std::string> Engine::History(const std::string& id) const {
 StatusOr<std::string> Engine::Deploys() const {
   // Deploys are kept in the history index under the empty record id.
   return History("");
+}
+
+StatusOr<std::string> Engine::Definition(uint64_t version) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    uint64_t current = impl_->definitions->current_version();
+    if (version == 0) version = current;
+    if (version == 0 || version > current) return NotFound("no definition version " + std::to_string(version));
+    auto def = impl_->definitions->Get(version);
+    if (!def.ok()) return def.status();
+    json modules = json::array();
+    for (const auto& m : (*def)->program->modules)
+      modules.push_back({{"name", m->name}, {"path", m->path}, {"source", (*def)->program->sources.Text(m->ast->file)}});
+    return json{{"version", version}, {"hash", (*def)->hash}, {"current", version == current}, {"modules", modules}}.dump();
+  });
+}
+
+StatusOr<std::string> Engine::DiffDefinitions(uint64_t from, uint64_t to) const {
+  return Guarded([&]() -> StatusOr<std::string> {
+    uint64_t current = impl_->definitions->current_version();
+    for (uint64_t v : {from, to})
+      if (v == 0 || v > current) return NotFound("no definition version " + std::to_string(v));
+    auto a = impl_->definitions->Get(from);
+    if (!a.ok()) return a.status();
+    auto b = impl_->definitions->Get(to);
+    if (!b.ok()) return b.status();
+    json diff = runtime::DiffPrograms((*a)->program.get(), *(*b)->program);
+    diff["from"] = from;
+    diff["to"] = to;
+    return diff.dump();
+  });
 }
 
 StatusOr<std::string> Engine::List(const ListQuery& query) const {
@@ -400,6 +439,7 @@ StatusOr<size_t> Engine::RunDueTimers(std::optional<Timestamp> now) {
         return committed.status();
       }
       ++fired;
+      if (impl_->options.on_timer) impl_->options.on_timer(TimerFired{next->record_id, next->name, next->due, impl_->clock->Now()});
     }
     if (!failed.empty()) {
       std::string why;

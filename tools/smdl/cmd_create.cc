@@ -40,7 +40,7 @@ int RunCreate(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("create", *args, exit, Access::kWrite);
   if (!opened) return exit;
-  CallOptions call{args->Get("--key"), args->Get("--actor"), args->GetAll("--role")};
+  CallOptions call = CallerOf(*args);
   auto record = opened->engine->Create(pos[0], pos.size() > 1 ? pos[1] : "{}", call);
   if (!record.ok()) return Fail("create", record.status());
   PrintJson(*record);

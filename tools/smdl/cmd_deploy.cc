@@ -1,6 +1,8 @@
 // smdl deploy: store checked modules as a new definition version.
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "engine_cli.h"
 
 namespace smdl::cli {
@@ -35,7 +37,7 @@ int RunDeploy(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("deploy", *args, exit, Access::kCreate);
   if (!opened) return exit;
-  auto result = opened->engine->Deploy(args->positional(), {"", args->Get("--actor"), {}});
+  auto result = opened->engine->Deploy(args->positional(), CallerOf(*args));
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kInvalidArgument) {
       std::cerr << result.status().message();
@@ -47,6 +49,12 @@ int RunDeploy(const std::vector<std::string>& argv) {
             << result->version << " (" << result->modules.size() << " modules, sha256 " << result->hash.substr(0, 16)
             << ")\n";
   for (const auto& o : result->overrides) std::cout << "  override " << o << "\n";
+  // What changed from the previous version, declaration by declaration
+  // (the first version is all new).
+  auto changes = nlohmann::json::parse(result->changes.empty() ? "{}" : result->changes, nullptr, false);
+  if (result->version > 1 && changes.is_object() && changes.contains("declarations"))
+    for (const char* how : {"added", "changed", "removed"})
+      for (const auto& d : changes["declarations"][how]) std::cout << "  " << how << " " << d.get<std::string>() << "\n";
   return kOk;
 }
 

@@ -39,7 +39,7 @@ int RunFire(const std::vector<std::string>& argv) {
   int exit = 0;
   auto opened = OpenEngine("fire", *args, exit, Access::kWrite);
   if (!opened) return exit;
-  CallOptions call{args->Get("--key"), args->Get("--actor"), args->GetAll("--role")};
+  CallOptions call = CallerOf(*args);
   auto record = opened->engine->Fire(pos[0], pos[1], pos.size() > 2 ? pos[2] : "{}", call);
   if (!record.ok()) return Fail("fire", record.status());
   PrintJson(*record);

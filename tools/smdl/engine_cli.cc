@@ -1,5 +1,6 @@
 #include "engine_cli.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -7,14 +8,36 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "server/server.h"
 
 namespace smdl::cli {
 
+namespace {
+
+std::optional<OpenedEngine> OpenRemote(const std::string& command, const Args& args, int& exit, const std::string& url) {
+  if (args.Has("--now")) {
+    exit = UsageError(command, "--now cannot be used through a server, which keeps its own time (" + url + ")");
+    return std::nullopt;
+  }
+  const char* token = std::getenv("SMDL_TOKEN");
+  OpenedEngine opened;
+  opened.engine = RemoteService(url, token ? token : "");
+  return opened;
+}
+
+}  // namespace
+
 std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit, Access access) {
+  if (ServerOverride()) return OpenRemote(command, args, exit, *ServerOverride());
   std::string dir = args.Get("--db");
   if (dir.empty()) {
-    exit = UsageError(command, "--db DIR is required");
+    exit = UsageError(command, "--db DIR is required (or smdl --server URL " + command + " ...)");
     return std::nullopt;
+  }
+  // Reads open the database beside a server; writes go through it.
+  if (access != Access::kRead) {
+    std::string url = server::HolderUrl(dir);
+    if (!url.empty()) return OpenRemote(command, args, exit, url);
   }
   OpenedEngine opened;
   EngineOptions options;
@@ -33,11 +56,20 @@ std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& a
   }
   auto engine = Engine::Open(dir, options);
   if (!engine.ok()) {
-    exit = Fail(command, engine.status());
+    std::string held = server::HolderMessage(dir);
+    exit = Fail(command, held.empty() ? engine.status() : Status(StatusCode::kIoError, held));
     return std::nullopt;
   }
-  opened.engine = std::move(*engine);
+  opened.engine = LocalService(std::move(*engine));
   return opened;
+}
+
+CallOptions CallerOf(const Args& args) {
+  CallOptions call;
+  call.idempotency_key = args.Get("--key");
+  call.actor = args.Get("--actor");
+  call.roles = args.GetAll("--role");
+  return call;
 }
 
 std::optional<std::string> ReadSmallFile(const std::string& path, std::string& error) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "service.h"
 #include "smdl/engine.h"
 
 namespace smdl::cli {
@@ -19,7 +20,7 @@ inline const std::vector<std::string> kDbSwitches = {"--async"};
 
 struct OpenedEngine {
   std::unique_ptr<ManualClock> clock;  // set when --now is given
-  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Service> engine;     // the engine here, or the server that holds --db
 };
 
 // What a command does with the database.
@@ -30,8 +31,16 @@ struct OpenedEngine {
 //           or is empty.
 enum class Access { kRead, kWrite, kCreate };
 
-// Opens the engine on --db (required). On failure prints why and sets `exit`.
+// Opens the engine on --db (required unless smdl --server URL is given). A
+// command that writes to a database a running server holds goes through that
+// server (found from the database directory), as does every command under
+// --server; the token comes from $SMDL_TOKEN. On failure prints why and sets
+// `exit`.
 std::optional<OpenedEngine> OpenEngine(const std::string& command, const Args& args, int& exit, Access access);
+
+// Who calls, from --key, --actor and --role (those a command does not take
+// are absent, so empty).
+CallOptions CallerOf(const Args& args);
 
 // The contents of a small file named on the command line (a key, a
 // checkpoint), without a final newline; nullopt with `error` set when it

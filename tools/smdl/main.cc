@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "service.h"
 
 #ifndef SMDL_VERSION
 #define SMDL_VERSION "0.0.0"
@@ -14,7 +15,9 @@ namespace {
 
 void PrintUsage(std::ostream& out) {
   out << "smdl " SMDL_VERSION ": IT service management processes under ISO/IEC 20000, as code.\n\n"
-         "Usage: smdl COMMAND [ARGS...]\n\nCommands:\n";
+         "Usage: smdl [--server URL] COMMAND [ARGS...]\n\n"
+         "With --server (or when a running smdl serve holds --db), the database\n"
+         "commands work through the server, authenticated by $SMDL_TOKEN.\n\nCommands:\n";
   size_t width = 0;
   for (const auto& c : smdl::cli::Commands()) width = std::max(width, std::string(c.name).size());
   for (const auto& c : smdl::cli::Commands()) {
@@ -30,6 +33,26 @@ void PrintUsage(std::ostream& out) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // smdl --server URL COMMAND ...: the command runs through that server.
+  if (!args.empty() && (args[0] == "--server" || args[0].rfind("--server=", 0) == 0)) {
+    std::string url;
+    if (args[0] == "--server") {
+      if (args.size() < 2) {
+        std::cerr << "smdl: --server needs a URL, such as http://127.0.0.1:8080\n";
+        return smdl::cli::kUsageError;
+      }
+      url = args[1];
+      args.erase(args.begin(), args.begin() + 2);
+    } else {
+      url = args[0].substr(9);
+      args.erase(args.begin());
+    }
+    if (url.rfind("http://", 0) != 0) {
+      std::cerr << "smdl: --server takes an http:// URL, such as http://127.0.0.1:8080\n";
+      return smdl::cli::kUsageError;
+    }
+    smdl::cli::ServerOverride() = url;
+  }
   if (args.empty()) {
     PrintUsage(std::cerr);
     return smdl::cli::kUsageError;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,14 @@ class ManualClock final : public Clock {
 //          ones may be lost if the machine loses power.
 enum class Durability { kSync, kAsync };
 
+// A timer whose transition committed, for monitoring (EngineOptions::on_timer).
+struct TimerFired {
+  std::string record;
+  std::string timer;  // "sla:NAME:warn:P", "sla:NAME:breach" or a state timer's name
+  Timestamp due;
+  Timestamp ran;      // the clock's time when it committed
+};
+
 struct EngineOptions {
   Durability durability = Durability::kSync;
   const Clock* clock = nullptr;            // not owned; null: the system clock
@@ -86,6 +95,9 @@ struct EngineOptions {
   // Reads only: takes no lock and writes nothing (not even a new log), so
   // it may run beside an engine that writes; every write is refused.
   bool read_only = false;
+  // Called after each timer's transition commits, on the thread that ran
+  // it; must not call back into the engine.
+  std::function<void(const TimerFired&)> on_timer;
 };
 
 // A point of the audit log kept outside the database: the hash of entry
@@ -110,6 +122,9 @@ struct CallOptions {
   // require some; guards read them as actor.roles). Recorded in the audit
   // log. Each a name as SMDL writes it (letters, digits, '_'); at most 64.
   std::vector<std::string> roles;
+  // Fire only: the record must be at this version (as Get showed it), or
+  // the fire is refused with kFailedPrecondition and changes nothing.
+  std::optional<uint64_t> if_version;
 };
 
 struct DeployResult {
@@ -118,6 +133,10 @@ struct DeployResult {
   bool unchanged = false;   // the same sources as the current version
   std::vector<std::string> modules;
   std::vector<std::string> overrides;  // "name: winner module (over module)"
+  // JSON: what changed from the previous version, by module and by
+  // declaration ({"modules": {...}, "declarations": {"added", "removed",
+  // "changed"}}); empty when unchanged.
+  std::string changes;
 };
 
 struct ListQuery {
@@ -168,6 +187,12 @@ class Engine {
   StatusOr<std::string> Get(const std::string& id) const;      // the record
   StatusOr<std::string> History(const std::string& id) const;  // its audit entries, oldest first
   StatusOr<std::string> Deploys() const;  // the audit entries of every deploy, oldest first
+  // A definition version's stored sources (0: the current version), checked
+  // against its deploy: JSON {"version", "hash", "current", "modules":
+  // [{"name", "path", "source"}]}.
+  StatusOr<std::string> Definition(uint64_t version = 0) const;
+  // What changed from version `from` to version `to` (DeployResult::changes).
+  StatusOr<std::string> DiffDefinitions(uint64_t from, uint64_t to) const;
   StatusOr<std::string> List(const ListQuery& query) const;    // records, by id
   // An SLA clock explained: segments, calendar intervals, how due was computed.
   StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) const;
