@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev librocksdb-dev catch2 libre2-dev
   libhowardhinnant-date-dev libssl-dev tzdata python3
   llvm-14-dev clang
+  libcpp-httplib-dev curl wrk
 )
 
 missing=()
@@ -17,6 +18,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js runs the OpenAPI validator of the tests; any installed one will do
+# (a Node.js from elsewhere brings its own npm), else Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

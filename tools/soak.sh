@@ -8,6 +8,8 @@
 #  2. The crash test (tests/runtime/crash_test.cc) for SMDL_SOAK_KILL_ROUNDS
 #     rounds (default 1000): writers under load killed with SIGKILL, the
 #     database reopened and checked each time.
+#  3. The server under HTTP load killed with SIGKILL 100 times
+#     (tests/server/kill.sh), with the fuzz build's smdl (ASan, UBSan).
 #
 # Everything of one run lands in build-fuzz/soak/DATE-TIME/: a log per part,
 # the inputs that failed (NAME/crash-*, NAME/timeout-*, NAME/oom-*; "kept" in
@@ -73,6 +75,15 @@ else  # it died before its summary
 fi
 echo "kill rounds: $done_rounds of $rounds, acknowledged operations: $acks, lost: $lost, other failures: $failures" >> "$summary"
 if [ "$done_rounds" != "$rounds" ] || [ "$lost" != 0 ] || [ "$failures" != 0 ]; then
+  findings=$((findings + 1))
+fi
+
+# The server under HTTP load, killed 100 times (tests/server/kill.sh).
+echo "soak: server kill rounds"
+if fuzz_build smdl && bash "$fuzz_root/tests/server/kill.sh" "$fuzz_dir/bin/smdl" "$fuzz_root" 100 > "$run/server-kill.log" 2>&1; then
+  echo "server kill rounds: $(grep -E 'kills|webhooks:' "$run/server-kill.log" | tr -s ' ' | paste -sd ';')" >> "$summary"
+else
+  echo "server kill rounds: FAILED (see $run/server-kill.log)" >> "$summary"
   findings=$((findings + 1))
 fi
 
