@@ -278,6 +278,16 @@ int Serve(const std::string& dir, int records) {
   return PeakRssMb() < 500 ? 0 : 1;
 }
 
+// The embedded engine alone, for bench/http.sh to compare the server with:
+// fires/s of `n` note events on `threads` threads.
+int Embedded(const std::string& durability, int n, int threads) {
+  size_t record_bytes = 0;
+  double rate = EngineFires(durability == "sync" ? smdl::Durability::kSync : smdl::Durability::kAsync, n, threads,
+                            record_bytes);
+  std::printf("%.0f\n", rate);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -286,8 +296,10 @@ int main(int argc, char** argv) {
   if (mode == "populate" && argc == 4) return Populate(argv[2], std::atoi(argv[3]));
   if (mode == "serve" && argc == 4) return Serve(argv[2], std::atoi(argv[3]));
   if (mode == "query" && argc == 4) return Query(argv[2], std::atoi(argv[3]));
+  if (mode == "embedded" && argc == 5) return Embedded(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+  if (mode == "module") return std::printf("%s", kModule) < 0;
   std::fprintf(stderr,
                "usage: smdl_bench_runtime fires [N] [THREADS] | populate DIR RECORDS | serve DIR RECORDS | "
-               "query DIR RECORDS\n");
+               "query DIR RECORDS | embedded sync|async N THREADS | module\n");
   return 2;
 }

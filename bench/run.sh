@@ -58,3 +58,7 @@ RUNS=$runs build/bin/smdl_bench_calendar
 # expr: typical guards and policies through the bytecode interpreter and as
 # hand-written C++ in the same run; best of five rounds each (docs/benchmarks.md).
 build/bin/smdl_bench_expr
+
+# http: the server under wrk against the embedded engine, latency at 50% and
+# 90% of the maximum, 20 deploys under load (bench/http.sh).
+bash bench/http.sh
