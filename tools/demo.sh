@@ -203,5 +203,61 @@ sort <<< "$messages" | uniq -c | sort -k1,1nr -k2 | awk '{printf "%s%s %s", (NR 
 bold "9. The audit log is intact and every record equals the replay of its history"
 show verify --db "$db" --now "$now"
 
+bold "10. The desk live: smdl serve on loopback, driven through HTTP"
+live=$var/demo-live
+rm -rf "$live"
+mkdir -p "$live"
+token=$("$smdl" token add --tokens "$live/tokens.json" desk-anna --role admin --role service_desk)
+echo "\$ smdl token add --tokens $live/tokens.json desk-anna --role admin --role service_desk"
+echo "smdl_...(printed once; the file keeps its SHA-256)"
+# A webhook receiver for incident messages (it prints what it receives).
+python3 tests/server/receiver.py "$live/receiver.port" "$live/received.jsonl" demo-secret 0 1 &
+receiver=$!
+for _ in $(seq 1 50); do [ -s "$live/receiver.port" ] && break; sleep 0.1; done
+cat > "$live/config.json" <<JSON
+{"tokens": "tokens.json", "log_requests": false,
+ "webhooks": [{"name": "chat", "url": "http://127.0.0.1:$(cat "$live/receiver.port")/hook",
+               "messages": ["incident.*"], "secret": "demo-secret"}]}
+JSON
+"$smdl" serve --db "$live/db" --listen 127.0.0.1:0 --config "$live/config.json" > "$live/serve.out" 2> "$live/serve.log" &
+server=$!
+trap 'kill -TERM $server $receiver 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do url=$(sed -n 's/^smdl serve: listening on //p' "$live/serve.out"); [ -n "$url" ] && break; sleep 0.05; done
+[ -n "$url" ] || { cat "$live/serve.log" >&2; echo "demo.sh: the server did not start" >&2; exit 1; }
+echo "\$ smdl serve --db $live/db --listen 127.0.0.1:0 --config $live/config.json &"
+cat "$live/serve.out"
+export SMDL_TOKEN=$token
+# While the server holds the database, the command line goes through it.
+show deploy --db "$live/db" stdlib examples/acme/policies.smdl
+api() {  # api METHOD PATH [BODY]: prints the curl command and the answer's main members
+  echo "\$ curl -X $1 $url$2 ${3:+-d '$3'}"
+  curl -s -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+--data "$3"} "$url$2" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("  " + ", ".join("%s: %s" % (k, json.dumps(d[k])) for k in ("id","state","version","reason","detail") if k in d) + ("" if "sla" not in d else ", resolution due: " + str(d["sla"]["resolution"]["due"]) + " (target " + str(d["sla"]["resolution"]["target"]) + ")"))'
+}
+api POST /v1/records '{"type": "Incident", "fields": {"title": "VPN drops every hour", "service": "network", "impact": "high", "urgency": "medium"}}'
+api POST /v1/records/Incident-1/events/assign '{"to": "net-ops"}'
+api POST /v1/records/Incident-1/events/confirm '{}'
+for _ in $(seq 1 50); do [ -s "$live/received.jsonl" ] && break; sleep 0.1; done
+echo "The webhook receiver got, signed with HMAC-SHA-256:"
+head -n 2 "$live/received.jsonl" | python3 -c 'import json,sys
+for l in sys.stdin: d=json.loads(l); print("  %s %s %s" % (d["delivery"], d["name"], json.dumps(d["message"]["payload"])))'
+
+echo
+echo "Hot reload: P2 incidents now get 8 hours instead of 24; no restart, the open incident keeps its target."
+sed 's/duration("2h") : duration("24h")/duration("2h") : p == Priority.p2 ? duration("8h") : duration("24h")/' \
+  examples/acme/policies.smdl > "$live/policies.smdl"
+show deploy --db "$live/db" stdlib "$live/policies.smdl"
+api POST /v1/records '{"type": "Incident", "fields": {"title": "Printer queue stuck", "service": "workplace", "impact": "high", "urgency": "medium"}}'
+api GET /v1/records/Incident-1
+echo "\$ curl $url/metrics | grep smdl_operations_total"
+curl -s "$url/metrics" | grep '^smdl_operations_total' | sed 's/^/  /'
+kill -TERM "$server"
+wait "$server" || true
+kill -TERM "$receiver" 2>/dev/null || true
+trap - EXIT
+unset SMDL_TOKEN
+echo "The server stopped on SIGTERM: $(tail -n 1 "$live/serve.log")"
+
 bold "Next"
-echo "docs/language.md is the language, docs/runtime.md the engine; README.md has a five-minute tour."
+echo "docs/language.md is the language, docs/runtime.md the engine, docs/api.md the HTTP API,"
+echo "docs/operations.md running the server; README.md has a five-minute tour."

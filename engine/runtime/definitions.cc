@@ -189,6 +189,7 @@ StatusOr<DeployResult> DefinitionStore::Deploy(std::unique_ptr<sema::Program> pr
       if (!doc.is_discarded() && doc.value("hash", "") == result.hash) {
         result.version = current;
         result.unchanged = true;
+        result.overrides = doc.value("overrides", std::vector<std::string>{});
         return result;
       }
     }

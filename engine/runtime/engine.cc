@@ -105,6 +105,44 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
   return engine;
 }
 
+namespace {
+
+// A module that declares nothing but tests.
+bool TestsOnly(const ast::Module& m) {
+  return !m.tests.empty() && m.enums.empty() && m.records.empty() && m.policies.empty() && m.tables.empty() &&
+         m.settings.empty() && m.calendars.empty() && m.processes.empty() && m.roles.empty();
+}
+
+}  // namespace
+
+// Deploys a checked program. Modules of tests only are checked with the rest
+// but never deployed: the program is checked again without them.
+StatusOr<DeployResult> Engine::Impl::DeployProgram(std::unique_ptr<sema::Program> program,
+                                                   const sema::CheckOptions& options, const std::string& where,
+                                                   const CallOptions& call) {
+  if (program->diags.HasErrors())
+    return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
+  std::vector<std::string> tests_only;
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (const auto& m : program->modules) {
+    if (m->from_search_path) continue;
+    if (TestsOnly(*m->ast)) tests_only.push_back(m->name);
+    else kept.emplace_back(m->path, program->sources.Text(m->ast->file));
+  }
+  if (!tests_only.empty()) {
+    if (kept.empty()) return InvalidArgument("no modules to deploy in " + where + ": they hold only tests");
+    program = sema::CheckSources(kept, options);
+    if (program->diags.HasErrors())
+      return InvalidArgument("the definitions have errors without their test modules:\n" +
+                             program->diags.RenderText(program->sources));
+  }
+  SMDL_RETURN_IF_ERROR(CheckDeployable(*program, where));
+  const sema::Program* declared = program.get();
+  auto result = definitions->Deploy(std::move(program), DeployCommitter(call, declared));
+  if (result.ok()) result->test_modules = tests_only;
+  return result;
+}
+
 StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, const CallOptions& call) {
   return Guarded([&]() -> StatusOr<DeployResult> {
     sema::CheckOptions options;
@@ -113,13 +151,9 @@ StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, con
     SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
     auto program = sema::CheckPaths(paths, options);
     if (!program.ok()) return program.status();
-    if ((*program)->diags.HasErrors())
-      return InvalidArgument("the definitions have errors:\n" + (*program)->diags.RenderText((*program)->sources));
     std::string joined;
     for (const auto& p : paths) joined += (joined.empty() ? "" : ", ") + p;
-    SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(**program, joined));
-    const sema::Program* declared = program->get();
-    return impl_->definitions->Deploy(std::move(*program), impl_->DeployCommitter(call, declared));
+    return impl_->DeployProgram(std::move(*program), options, joined, call);
   });
 }
 
@@ -130,12 +164,7 @@ StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::st
     options.search_path = impl_->options.search_path;
     options.use_environment = impl_->options.use_environment;
     SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
-    auto program = sema::CheckSources(files, options);
-    if (program->diags.HasErrors())
-      return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
-    SMDL_RETURN_IF_ERROR(impl_->CheckDeployable(*program, "the sources given"));
-    const sema::Program* declared = program.get();
-    return impl_->definitions->Deploy(std::move(program), impl_->DeployCommitter(call, declared));
+    return impl_->DeployProgram(sema::CheckSources(files, options), options, "the sources given", call);
   });
 }
 
@@ -242,8 +271,9 @@ StatusOr<std::string> Engine::Deploys() const {
 StatusOr<std::string> Engine::Definition(uint64_t version) const {
   return Guarded([&]() -> StatusOr<std::string> {
     uint64_t current = impl_->definitions->current_version();
+    if (current == 0) return NotFound("nothing is deployed yet");
     if (version == 0) version = current;
-    if (version == 0 || version > current) return NotFound("no definition version " + std::to_string(version));
+    if (version > current) return NotFound("no definition version " + std::to_string(version));
     auto def = impl_->definitions->Get(version);
     if (!def.ok()) return def.status();
     json modules = json::array();

@@ -20,6 +20,7 @@
 #include "runtime/definitions.h"
 #include "runtime/executor.h"
 #include "runtime/record.h"
+#include "sema/checker.h"
 #include "sema/expr_checker.h"
 #include "sema/types.h"
 #include "syntax/parser.h"
@@ -301,6 +302,9 @@ struct Engine::Impl {
     }
     return Status::Ok();
   }
+
+  StatusOr<DeployResult> DeployProgram(std::unique_ptr<sema::Program> program, const sema::CheckOptions& options,
+                                       const std::string& where, const CallOptions& call);
 
   // A request from a caller, at the clock's time.
   Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {

@@ -41,6 +41,7 @@ bool IsSafeSegment(const std::string& s) {
   return true;
 }
 
+// A number in a path or query (a version, a limit).
 std::optional<uint64_t> ParseVersion(const std::string& s) {
   if (s.empty() || s.size() > 19) return std::nullopt;
   for (char c : s)
@@ -60,6 +61,24 @@ std::string ETagOf(const std::string& record_json) {
   json doc = json::parse(record_json, nullptr, false);
   if (!doc.is_object() || !doc.contains("version")) return "";
   return "\"" + std::to_string(doc["version"].get<uint64_t>()) + "\"";
+}
+
+// Whether an If-None-Match header names `etag` (weak or strong, in a list,
+// or "*").
+bool MatchesAny(const std::string& header, const std::string& etag) {
+  if (header.empty()) return false;
+  size_t start = 0;
+  while (start < header.size()) {
+    size_t comma = header.find(',', start);
+    std::string tag = header.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!tag.empty() && tag.front() == ' ') tag.erase(0, 1);
+    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    if (tag == "*" || tag == etag) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
 }
 
 }  // namespace
@@ -146,9 +165,14 @@ HttpResponse Api::Route(Context& ctx) {
   if (!matched) return Problem(404, "no_route", "no route " + req.path + " (see /v1/openapi.json)");
   ctx.route = matched->name;
   std::string allowed = matched->methods;
-  bool method_ok = method == "HEAD" ? allowed.find("GET") != std::string::npos
-                                    : (allowed == method || allowed.find(method + ",") == 0 ||
-                                       allowed.find(", " + method) != std::string::npos);
+  bool method_ok = false;
+  for (size_t start = 0; start < allowed.size();) {
+    size_t comma = allowed.find(", ", start);
+    std::string one = allowed.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (one == method || (method == "HEAD" && one == "GET")) method_ok = true;
+    if (comma == std::string::npos) break;
+    start = comma + 2;
+  }
   if (!method_ok) {
     HttpResponse out = Problem(405, "method_not_allowed", method + " is not allowed on " + matched->name + "; use " + allowed);
     out.headers["Allow"] = allowed;
@@ -222,7 +246,8 @@ HttpResponse Api::Route(Context& ctx) {
     if (key.size() > 200) return Problem(400, "bad_header", "the Idempotency-Key is longer than 200 characters");
     for (char c : key)
       if (c < 0x21 || c > 0x7e) return Problem(400, "bad_header", "the Idempotency-Key must be printable ASCII");
-    ctx.call.idempotency_key = ctx.principal.name + "\x1f" + key;  // keys are per caller
+    // Keys are per caller: a token name has no ':'.
+    ctx.call.idempotency_key = ctx.principal.name + ":" + key;
   }
 
   // A JSON body, where the route takes one.
@@ -261,7 +286,8 @@ HttpResponse Api::Route(Context& ctx) {
                 {"hash", result->hash},
                 {"unchanged", result->unchanged},
                 {"modules", result->modules},
-                {"overrides", result->overrides}};
+                {"overrides", result->overrides},
+                {"test_modules", result->test_modules}};
     out["changes"] = result->changes.empty() ? json(nullptr) : json::parse(result->changes);
     return JsonAnswer(result->unchanged ? 200 : 201, out.dump());
   }
@@ -272,7 +298,8 @@ HttpResponse Api::Route(Context& ctx) {
   }
   if (ctx.route == "/v1/definitions/{version}") {
     auto v = seg[2] == "current" ? std::optional<uint64_t>(0) : ParseVersion(seg[2]);
-    if (!v) return Problem(400, "bad_path", "'" + seg[2] + "' is not a version number (or 'current')");
+    if (!v || (seg[2] != "current" && *v == 0))
+      return Problem(400, "bad_path", "'" + seg[2] + "' is not a version number from 1 (or 'current')");
     auto def = engine_.Definition(*v);
     if (!def.ok()) return ProblemFromStatus(def.status());
     return JsonAnswer(200, *def);
@@ -308,27 +335,30 @@ HttpResponse Api::Route(Context& ctx) {
     query.state = req.Query("state");
     query.where = req.Query("where");
     query.after = req.Query("after");
-    query.limit = 100;
+    size_t limit = 100;
     if (req.HasQuery("limit")) {
       auto n = ParseVersion(req.Query("limit"));
       if (!n || *n == 0 || *n > 1000) return Problem(400, "bad_query", "limit must be a number from 1 to 1000");
-      query.limit = *n;
+      limit = *n;
     }
+    query.limit = limit + 1;  // one more tells whether there is a next page
     for (const auto& [k, v] : req.query)
       if (k != "type" && k != "state" && k != "where" && k != "after" && k != "limit")
         return Problem(400, "bad_query", "unknown query parameter '" + k + "' (type, state, where, after, limit)");
     auto list = engine_.List(query);
     if (!list.ok()) return ProblemFromStatus(list.status());
     json records = json::parse(*list);
+    bool more = records.size() > limit;
+    if (more) records.erase(records.begin() + static_cast<std::ptrdiff_t>(limit), records.end());
     json out = {{"records", records}, {"next", nullptr}};
-    if (records.size() == query.limit && !records.empty()) out["next"] = records.back().value("id", "");
+    if (more) out["next"] = records.back().value("id", "");
     return JsonAnswer(200, out.dump());
   }
   if (ctx.route == "/v1/records/{id}") {
     auto record = engine_.Get(seg[2]);
     if (!record.ok()) return ProblemFromStatus(record.status());
     std::string etag = ETagOf(*record);
-    if (!etag.empty() && req.Header("if-none-match") == etag) {
+    if (!etag.empty() && MatchesAny(req.Header("if-none-match"), etag)) {
       HttpResponse out = JsonAnswer(304, "");
       out.headers["ETag"] = etag;
       return out;
@@ -372,6 +402,8 @@ HttpResponse Api::Route(Context& ctx) {
     return JsonAnswer(200, *timers);
   }
   if (ctx.route == "/v1/outbox") {
+    for (const auto& [k, v] : req.query)
+      if (k != "limit") return Problem(400, "bad_query", "unknown query parameter '" + k + "' (limit)");
     size_t limit = 100;
     if (req.HasQuery("limit")) {
       auto n = ParseVersion(req.Query("limit"));

@@ -151,6 +151,29 @@ TEST_CASE("api: a deploy answers what changed, and records keep their version", 
   CHECK(d.Call("GET", "/v1/definitions/9", d.agent).status == 404);
 }
 
+TEST_CASE("api: modules of tests only are checked but never deployed", "[server]") {
+  Desk d;
+  const char* tests = R"(
+module desk.tests;
+import desk;
+test "a ticket starts open" {
+  let t = create Ticket { title: "x" };
+  expect t.state == "open";
+}
+)";
+  json both = {{"modules", {{{"path", "desk.smdl"}, {"source", kDesk}}, {{"path", "tests.smdl"}, {"source", tests}}}}};
+  auto deployed = d.Call("POST", "/v1/deploy", d.admin, both.dump());
+  INFO(deployed.body);
+  REQUIRE(deployed.status == 200);  // the same definitions as version 1
+  CHECK(d.Body(deployed)["test_modules"] == json{"desk.tests"});
+  auto current = d.Body(d.Call("GET", "/v1/definitions/current", d.agent));
+  for (const auto& m : current["modules"]) CHECK(m["name"] != "desk.tests");
+  json only = {{"modules", {{{"path", "tests.smdl"}, {"source", std::string("module t;\ntest \"x\" { expect 1 == 1; }\n")}}}}};
+  auto refused = d.Call("POST", "/v1/deploy", d.admin, only.dump());
+  CHECK(refused.status == 422);
+  CHECK(d.Body(refused)["detail"].get<std::string>().find("only tests") != std::string::npos);
+}
+
 TEST_CASE("api: rejections carry what a client needs", "[server]") {
   Desk d;
   std::string id = d.NewTicket();
@@ -241,7 +264,9 @@ TEST_CASE("api: lists page with a cursor", "[server]") {
   REQUIRE(first["next"].is_string());
   std::vector<std::string> seen;
   json page = first;
+  int pages = 0;
   for (;;) {
+    ++pages;
     for (const auto& r : page["records"]) seen.push_back(r["id"]);
     if (!page["next"].is_string()) break;
     HttpRequest r;
@@ -252,6 +277,7 @@ TEST_CASE("api: lists page with a cursor", "[server]") {
     page = json::parse(d.api->Handle(r).body);
   }
   CHECK(seen.size() == 5);
+  CHECK(pages == 3);  // 2, 2, 1: no empty last page
   HttpRequest where;
   where.method = "GET";
   where.path = "/v1/records";

@@ -46,12 +46,20 @@ void ToLibrary(const HttpResponse& in, httplib::Response& out) {
 // An error answered by the library itself (a body over the limit, a
 // malformed request line) as problem JSON like every other error.
 std::string LibraryProblem(int status) {
-  const char* title = status == 413   ? "the request body is larger than the server accepts"
-                      : status == 414 ? "the request target is too long"
-                      : status == 400 ? "the request is not valid HTTP"
-                                      : "the request could not be served";
-  char buffer[256];
-  std::snprintf(buffer, sizeof buffer, R"({"type":"about:blank","title":"%s","status":%d})", title, status);
+  const char* reason = status == 413 ? "too_large" : status == 414 ? "uri_too_long" : status == 400 ? "bad_request" : "internal";
+  const char* detail =
+      status == 413   ? "the request body is larger than the server accepts (body_limit)"
+      : status == 414 ? "the request target is too long"
+      : status == 400 ? "the request is not valid HTTP/1.1 (a POST needs a Content-Length, even 0)"
+                      : "the request could not be served";
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer,
+                R"({"type":"urn:smdl:problem:%s","title":"%s","status":%d,"reason":"%s","detail":"%s"})", reason,
+                status == 413   ? "Content Too Large"
+                : status == 414 ? "URI Too Long"
+                : status == 400 ? "Bad Request"
+                                : "Internal Server Error",
+                status, reason, detail);
   return buffer;
 }
 
@@ -94,10 +102,12 @@ StatusOr<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenOptions& 
   server.Options(".*", route);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
+    res.set_header("Cache-Control", "no-store");
     res.set_content(LibraryProblem(res.status), "application/problem+json");
   });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
+    res.set_header("Cache-Control", "no-store");
     res.set_content(LibraryProblem(500), "application/problem+json");
   });
   if (options.port == 0) {

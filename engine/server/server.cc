@@ -99,7 +99,9 @@ StatusOr<Config> LoadConfig(const std::string& path) {
             else if (k == "secret") s.secret = v.get<std::string>();
             else if (k == "secret_file") {
               bool read = false;
-              s.secret = ReadFile(v.get<std::string>(), read);
+              std::string file = v.get<std::string>();
+              if (!file.empty() && file[0] != '/') file = (std::filesystem::path(path).parent_path() / file).string();
+              s.secret = ReadFile(file, read);
               if (!read) return bad("cannot read the secret file " + v.get<std::string>());
               while (!s.secret.empty() && (s.secret.back() == '\n' || s.secret.back() == '\r')) s.secret.pop_back();
             } else if (k == "max_attempts") s.max_attempts = v.get<int>();
@@ -192,6 +194,7 @@ Status Serve(const ServeOptions& options) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Metrics metrics;
@@ -238,7 +241,7 @@ Status Serve(const ServeOptions& options) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (stopped.exchange(true)) return;
-    Log("info", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    Log("info", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP"}});
     (*listener)->Stop();
   });
 

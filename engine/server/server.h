@@ -1,7 +1,7 @@
 // `smdl serve`: the engine as a service. Opens the database (holding it:
 // a second server or a writing CLI is refused, and told who holds it), runs
 // the timer scheduler, serves the API over HTTP and delivers webhooks,
-// until SIGTERM or SIGINT; then stops accepting, answers what is in flight
+// until SIGTERM, SIGINT or SIGHUP; then stops accepting, answers what is in flight
 // and closes the database cleanly.
 #pragma once
 

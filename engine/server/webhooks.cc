@@ -76,8 +76,8 @@ Status Webhooks::Start() {
     for (size_t i = 0; i < subscriptions_.size(); ++i) {
       const json& saved = doc.value(subscriptions_[i].name, json());
       if (!saved.is_object()) continue;  // a new subscription starts at the oldest message kept
-      positions_[i].delivered = saved.value("delivered", uint64_t{0});
-      positions_[i].sent = saved.value("sent", uint64_t{0});
+      positions_[i].delivered = saved.value("delivered_through", uint64_t{0});
+      positions_[i].sent = saved.value("delivered", uint64_t{0});
       for (const auto& d : saved.value("dead_letters", json::array())) positions_[i].dead_letters.push_back(d.dump());
     }
   }
@@ -215,7 +215,7 @@ Status Webhooks::Save() {
       json dead = json::array();
       for (const auto& d : positions_[i].dead_letters) dead.push_back(json::parse(d, nullptr, false));
       doc[subscriptions_[i].name] = {
-          {"delivered", positions_[i].delivered}, {"sent", positions_[i].sent}, {"dead_letters", dead}};
+          {"delivered_through", positions_[i].delivered}, {"delivered", positions_[i].sent}, {"dead_letters", dead}};
     }
   }
   return WriteDurably(state_path_, doc.dump());

@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/../lib/expect.sh"
 
 expect_exit 0 "smdl --help" "$smdl" --help
-expect_output "$work/out" "Usage: smdl COMMAND" "smdl --help"
+expect_output "$work/out" "Usage: smdl \[--server URL\] COMMAND" "smdl --help"
 expect_exit 0 "smdl --version" "$smdl" --version
 expect_output "$work/out" "^smdl [0-9]" "smdl --version"
 expect_exit 2 "smdl without a command" "$smdl"

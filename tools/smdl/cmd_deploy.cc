@@ -49,6 +49,11 @@ int RunDeploy(const std::vector<std::string>& argv) {
             << result->version << " (" << result->modules.size() << " modules, sha256 " << result->hash.substr(0, 16)
             << ")\n";
   for (const auto& o : result->overrides) std::cout << "  override " << o << "\n";
+  if (!result->test_modules.empty()) {
+    std::cout << "  not deployed, tests only (" << result->test_modules.size() << "):";
+    for (size_t i = 0; i < result->test_modules.size(); ++i) std::cout << (i ? ", " : " ") << result->test_modules[i];
+    std::cout << "\n";
+  }
   // What changed from the previous version, declaration by declaration
   // (the first version is all new).
   auto changes = nlohmann::json::parse(result->changes.empty() ? "{}" : result->changes, nullptr, false);

@@ -24,7 +24,7 @@ const char* const kServeHelp =
     "that guards see. Deploying, acknowledging the outbox and verifying need\n"
     "the admin role.\n"
     "\n"
-    "SIGTERM or SIGINT stops it: no new connections, requests in flight are\n"
+    "SIGTERM, SIGINT or SIGHUP stops it: no new connections, requests in flight are\n"
     "answered, webhooks stop after the delivery in flight, the database is\n"
     "closed. Logs go to stderr, one JSON object per line.\n"
     "\n"

@@ -102,6 +102,7 @@ class Remote final : public Service {
     result.unchanged = doc.value("unchanged", false);
     result.modules = doc.value("modules", std::vector<std::string>{});
     result.overrides = doc.value("overrides", std::vector<std::string>{});
+    result.test_modules = doc.value("test_modules", std::vector<std::string>{});
     if (doc.contains("changes") && !doc["changes"].is_null()) result.changes = doc["changes"].dump();
     return result;
   }

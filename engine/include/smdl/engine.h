@@ -137,6 +137,8 @@ struct DeployResult {
   // declaration ({"modules": {...}, "declarations": {"added", "removed",
   // "changed"}}); empty when unchanged.
   std::string changes;
+  // Modules that hold only tests: checked with the others, never deployed.
+  std::vector<std::string> test_modules;
 };
 
 struct ListQuery {
