@@ -150,6 +150,7 @@ HttpResponse Api::Route(Context& ctx) {
       {{"v1", "records", "{id}", "sla"}, "/v1/records/{id}/sla", "GET"},
       {{"v1", "records", "{id}", "sla", "{name}"}, "/v1/records/{id}/sla/{name}", "GET"},
       {{"v1", "records", "{id}", "events", "{event}"}, "/v1/records/{id}/events/{event}", "POST"},
+      {{"v1", "report"}, "/v1/report", "GET"},
       {{"v1", "timers"}, "/v1/timers", "GET"},
       {{"v1", "outbox"}, "/v1/outbox", "GET"},
       {{"v1", "outbox", "ack"}, "/v1/outbox/ack", "POST"},
@@ -395,6 +396,14 @@ HttpResponse Api::Route(Context& ctx) {
     out.headers["ETag"] = ETagOf(*record);
     if (options_.webhooks) options_.webhooks->Wake();
     return out;
+  }
+  if (ctx.route == "/v1/report") {
+    for (const auto& [k, v] : req.query)
+      if (k != "type" && k != "by") return Problem(400, "bad_query", "unknown query parameter '" + k + "' (type, by)");
+    if (req.HasQuery("by") && req.Query("by").empty()) return Problem(400, "bad_query", "by needs a field name");
+    auto report = engine_.Report(req.Query("type"), req.Query("by"));
+    if (!report.ok()) return ProblemFromStatus(report.status());
+    return JsonAnswer(200, *report);
   }
   if (ctx.route == "/v1/timers") {
     auto timers = engine_.PendingTimers();

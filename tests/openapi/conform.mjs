@@ -390,6 +390,10 @@ await call({ method: 'GET', path: '/v1/records/Incident-2/sla/resolution', expec
 await call({ method: 'GET', path: '/v1/records/Incident-2/sla/major_review', expect: 200 });
 await call({ method: 'GET', path: '/v1/records/Incident-2/sla/nope', expect: 404 });
 
+await call({ method: 'GET', path: '/v1/report', expect: 200 });
+await call({ method: 'GET', path: '/v1/report?type=Incident&by=priority', expect: 200, then: (r, j) => expectEq('by', j.by, 'priority') });
+await call({ method: 'GET', path: '/v1/report?type=Nope', expect: 404 });
+await call({ method: 'GET', path: '/v1/report?colour=red', expect: 400 });
 await call({ method: 'GET', path: '/v1/timers', expect: 200 });
 await call({ method: 'GET', path: '/v1/outbox', expect: 200, then: (r, j) => { if (j.length < 2) throw new Error('fewer than 2 messages'); } });
 await call({ method: 'GET', path: '/v1/outbox?limit=1', expect: 200, then: (r, j) => expectEq('count', j.length, 1) });

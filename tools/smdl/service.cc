@@ -34,6 +34,9 @@ class Local final : public Service {
   StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) override {
     return engine_->ExplainSla(id, sla);
   }
+  StatusOr<std::string> Report(const std::string& type, const std::string& by) override {
+    return engine_->Report(type, by);
+  }
   StatusOr<size_t> RunDueTimers() override { return engine_->RunDueTimers(); }
   StatusOr<std::string> PendingTimers() override { return engine_->PendingTimers(); }
   StatusOr<std::string> Outbox(size_t limit) override { return engine_->Outbox(limit); }
@@ -144,6 +147,12 @@ class Remote final : public Service {
   }
   StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) override {
     return Call("GET", "/v1/records/" + server::UrlEncode(id) + "/sla" + (sla.empty() ? "" : "/" + server::UrlEncode(sla)));
+  }
+  StatusOr<std::string> Report(const std::string& type, const std::string& by) override {
+    std::string query;
+    if (!type.empty()) query += "type=" + server::UrlEncode(type);
+    if (!by.empty()) query += std::string(query.empty() ? "" : "&") + "by=" + server::UrlEncode(by);
+    return Call("GET", "/v1/report" + (query.empty() ? "" : "?" + query));
   }
   StatusOr<size_t> RunDueTimers() override {
     return FailedPrecondition("the server at " + url_ + " fires due timers itself; list them with smdl timers");

@@ -25,6 +25,7 @@ class Service {
   virtual StatusOr<std::string> Deploys() = 0;
   virtual StatusOr<std::string> List(const ListQuery& query) = 0;
   virtual StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) = 0;
+  virtual StatusOr<std::string> Report(const std::string& type, const std::string& by) = 0;
   virtual StatusOr<size_t> RunDueTimers() = 0;
   virtual StatusOr<std::string> PendingTimers() = 0;
   virtual StatusOr<std::string> Outbox(size_t limit) = 0;

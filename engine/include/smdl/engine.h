@@ -196,6 +196,11 @@ class Engine {
   // What changed from version `from` to version `to` (DeployResult::changes).
   StatusOr<std::string> DiffDefinitions(uint64_t from, uint64_t to) const;
   StatusOr<std::string> List(const ListQuery& query) const;    // records, by id
+  // A service report (ISO/IEC 20000-1, 6.2) at the clock's time: records of
+  // `type` (empty: all) by type and state, and the compliance of each SLA
+  // clock (met, breached, running, overdue, met %) grouped by field `by`
+  // (empty: one group "all"). JSON; docs/runtime.md, reporting.
+  StatusOr<std::string> Report(const std::string& type = "", const std::string& by = "") const;
   // An SLA clock explained: segments, calendar intervals, how due was computed.
   StatusOr<std::string> ExplainSla(const std::string& id, const std::string& sla) const;
 
