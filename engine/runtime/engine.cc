@@ -119,7 +119,7 @@ bool TestsOnly(const ast::Module& m) {
 // but never deployed: the program is checked again without them.
 StatusOr<DeployResult> Engine::Impl::DeployProgram(std::unique_ptr<sema::Program> program,
                                                    const sema::CheckOptions& options, const std::string& where,
-                                                   const CallOptions& call) {
+                                                   const CallOptions& call, const DeployOptions& deploy) {
   if (program->diags.HasErrors())
     return InvalidArgument("the definitions have errors:\n" + program->diags.RenderText(program->sources));
   std::vector<std::string> tests_only;
@@ -136,14 +136,15 @@ StatusOr<DeployResult> Engine::Impl::DeployProgram(std::unique_ptr<sema::Program
       return InvalidArgument("the definitions have errors without their test modules:\n" +
                              program->diags.RenderText(program->sources));
   }
-  SMDL_RETURN_IF_ERROR(CheckDeployable(*program, where));
+  SMDL_RETURN_IF_ERROR(CheckDeployable(*program, where, deploy.force));
   const sema::Program* declared = program.get();
   auto result = definitions->Deploy(std::move(program), DeployCommitter(call, declared));
   if (result.ok()) result->test_modules = tests_only;
   return result;
 }
 
-StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, const CallOptions& call) {
+StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, const CallOptions& call,
+                                      const DeployOptions& deploy) {
   return Guarded([&]() -> StatusOr<DeployResult> {
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
@@ -153,18 +154,18 @@ StatusOr<DeployResult> Engine::Deploy(const std::vector<std::string>& paths, con
     if (!program.ok()) return program.status();
     std::string joined;
     for (const auto& p : paths) joined += (joined.empty() ? "" : ", ") + p;
-    return impl_->DeployProgram(std::move(*program), options, joined, call);
+    return impl_->DeployProgram(std::move(*program), options, joined, call, deploy);
   });
 }
 
 StatusOr<DeployResult> Engine::DeploySources(const std::vector<std::pair<std::string, std::string>>& files,
-                                             const CallOptions& call) {
+                                             const CallOptions& call, const DeployOptions& deploy) {
   return Guarded([&]() -> StatusOr<DeployResult> {
     sema::CheckOptions options;
     options.search_path = impl_->options.search_path;
     options.use_environment = impl_->options.use_environment;
     SMDL_RETURN_IF_ERROR(CheckActor(call.actor));
-    return impl_->DeployProgram(sema::CheckSources(files, options), options, "the sources given", call);
+    return impl_->DeployProgram(sema::CheckSources(files, options), options, "the sources given", call, deploy);
   });
 }
 

@@ -277,34 +277,44 @@ struct Engine::Impl {
   }
 
   // Refuses a deploy that would leave the engine worse off: one with no
-  // modules (every type would become unknown), or one that drops a record
-  // type that stored records still have (they could no longer be created
-  // anew, and a reader of the new version would not know them).
-  Status CheckDeployable(const sema::Program& program, const std::string& where) const {
+  // modules (every type would become unknown), or, unless forced, one that
+  // drops a record type that stored records still have (they could no
+  // longer be created anew, and a reader of the new version would not know
+  // them). The refusal names the records (the first 20 of each type).
+  Status CheckDeployable(const sema::Program& program, const std::string& where, bool force) const {
     if (program.modules.empty()) return InvalidArgument("no SMDL modules in " + where + ": nothing to deploy");
-    if (definitions->current_version() == 0) return Status::Ok();
+    if (definitions->current_version() == 0 || force) return Status::Ok();
     auto current = definitions->Get();
     if (!current.ok()) return current.status();
     std::set<std::string> kept;
     for (const auto& r : program.records) kept.insert(r->qualified);
+    std::string dropped;
     for (const auto& machine : (*current)->image->machines()) {
       const std::string& type = machine->record_type();
       if (kept.count(type)) continue;
-      std::string example;
+      constexpr size_t kNamed = 20;
+      std::vector<std::string> ids;
+      size_t count = 0;
       Status scan = db->ScanPrefix(Family::kIndex, type + '\0', [&](std::string_view key, std::string_view) {
-        example = std::string(key.substr(key.rfind('\0') + 1));
-        return false;
+        if (ids.size() < kNamed) ids.emplace_back(key.substr(key.rfind('\0') + 1));
+        ++count;
+        return true;
       });
       SMDL_RETURN_IF_ERROR(scan);
-      if (!example.empty())
-        return FailedPrecondition("the new definitions drop record type " + type + ", which stored records have (" +
-                                  example + " among them); keep the type in " + where);
+      if (count == 0) continue;
+      std::string list;
+      for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+      if (count > ids.size()) list += " and " + std::to_string(count - ids.size()) + " more";
+      dropped += "\n  " + type + ": " + std::to_string(count) + " record" + (count == 1 ? "" : "s") + " (" + list + ")";
     }
+    if (!dropped.empty())
+      return FailedPrecondition("the new definitions drop record types that stored records have; keep them in " +
+                                where + ", or force the deploy (those records stay on their version):" + dropped);
     return Status::Ok();
   }
 
   StatusOr<DeployResult> DeployProgram(std::unique_ptr<sema::Program> program, const sema::CheckOptions& options,
-                                       const std::string& where, const CallOptions& call);
+                                       const std::string& where, const CallOptions& call, const DeployOptions& deploy);
 
   // A request from a caller, at the clock's time.
   Request NewRequest(Request::Kind kind, json args, const CallOptions& call) const {

@@ -274,13 +274,20 @@ HttpResponse Api::Route(Context& ctx) {
     if (!body || !body->is_object() || !body->contains("modules") || !(*body)["modules"].is_array() ||
         (*body)["modules"].empty())
       return Problem(422, "invalid", "send {\"modules\": [{\"path\": \"site.smdl\", \"source\": \"...\"}, ...]}");
+    for (const auto& [k, v] : body->items())
+      if (k != "modules" && k != "force") return Problem(422, "invalid", "unknown member \"" + k + "\" (modules, force)");
+    DeployOptions deploy;
+    if (body->contains("force")) {
+      if (!(*body)["force"].is_boolean()) return Problem(422, "invalid", "\"force\" must be true or false");
+      deploy.force = (*body)["force"].get<bool>();
+    }
     std::vector<std::pair<std::string, std::string>> files;
     for (const auto& m : (*body)["modules"]) {
       if (!m.is_object() || !m.value("path", json()).is_string() || !m.value("source", json()).is_string())
         return Problem(422, "invalid", "each module needs a \"path\" and a \"source\", both strings");
       files.emplace_back(m["path"].get<std::string>(), m["source"].get<std::string>());
     }
-    auto result = engine_.DeploySources(files, ctx.call);
+    auto result = engine_.DeploySources(files, ctx.call, deploy);
     if (!result.ok()) return fail("deploy", result.status());
     metrics_.Operation("deploy", "ok");
     json out = {{"version", result->version},

@@ -194,7 +194,11 @@ wait
 # --- deploys that would leave the engine worse off ----------------------------
 printf 'module site.other;\nrecord Thing { x: int = 0; }\nprocess P for Thing { initial state a { on go -> b; } final state b; }\n' > "$work/other.smdl"
 expect_exit 1 "a deploy that drops a type in use" "$smdl" deploy --db "$db" "$work/other.smdl"
-expect_output "$work/err" "drop record type site.ledger.Account" "the dropped type is named"
+expect_output "$work/err" "site.ledger.Account: [0-9]* records\? (Account-1" "the dropped type and its records are named"
+cp -r "$db" "$work/forced-db"
+expect_exit 0 "the same deploy, forced" "$smdl" deploy --db "$work/forced-db" --force "$work/other.smdl"
+expect_exit 0 "a record of the dropped type stays readable on its version" "$smdl" show --db "$work/forced-db" Account-1
+rm -rf "$work/forced-db"
 
 # --- anchors, checkpoints, damage and recover -------------------------------------
 expect_exit 0 "verify prints the head" "$smdl" verify --db "$db"

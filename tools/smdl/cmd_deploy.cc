@@ -9,19 +9,29 @@ namespace smdl::cli {
 namespace {
 
 const char* const kDeployHelp =
-    "Usage: smdl deploy --db DIR PATH... [--actor A]\n"
+    "Usage: smdl deploy --db DIR PATH... [--actor A] [--force]\n"
     "\n"
     "Checks the .smdl files and directories at PATH (with the modules they\n"
     "import, from the search path and the standard library) and stores all of\n"
     "them in the database as a new definition version, which becomes current.\n"
     "New records run under it; existing records stay on the version they were\n"
     "created under. Deploying the same sources again changes nothing.\n"
-    "Prints the version, its SHA-256 and the overrides that won. Every deploy\n"
-    "is an entry in the audit log ('smdl history --deploys' lists them).\n"
+    "Prints the version, its SHA-256, the overrides that won and what changed\n"
+    "from the previous version (declarations added, changed, removed). Modules\n"
+    "that hold only tests are checked but not deployed. Every deploy is an\n"
+    "entry in the audit log ('smdl history --deploys' lists them).\n"
+    "\n"
+    "A deploy that drops a record type stored records have is refused, naming\n"
+    "them, unless --force: those records then stay on their version (they can\n"
+    "be read and sent events; no new one can be created).\n"
+    "\n"
+    "While smdl serve holds the database, the deploy goes through it and takes\n"
+    "effect at once (the token in $SMDL_TOKEN needs the admin role).\n"
     "\n"
     "Options:\n"
     "  --path DIR          also look for imported modules under DIR (repeatable)\n"
     "  --actor A           who deploys, for the audit log (default: system)\n"
+    "  --force             deploy even if record types in use are dropped\n"
     SMDL_DB_OPTIONS_HELP
     "\n"
     "Exit status: 0 deployed, 1 errors in the modules (nothing is stored),\n"
@@ -31,13 +41,17 @@ int RunDeploy(const std::vector<std::string>& argv) {
   std::string error;
   auto flags = kDbFlags;
   flags.push_back("--actor");
-  auto args = Args::Parse(argv, flags, kDbSwitches, error);
+  auto switches = kDbSwitches;
+  switches.push_back("--force");
+  auto args = Args::Parse(argv, flags, switches, error);
   if (!args) return UsageError("deploy", error);
   if (args->positional().empty()) return UsageError("deploy", "give at least one PATH");
   int exit = 0;
   auto opened = OpenEngine("deploy", *args, exit, Access::kCreate);
   if (!opened) return exit;
-  auto result = opened->engine->Deploy(args->positional(), CallerOf(*args));
+  DeployOptions options;
+  options.force = args->Has("--force");
+  auto result = opened->engine->Deploy(args->positional(), CallerOf(*args), options);
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kInvalidArgument) {
       std::cerr << result.status().message();

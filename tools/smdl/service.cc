@@ -17,8 +17,9 @@ using nlohmann::json;
 class Local final : public Service {
  public:
   explicit Local(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
-  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call) override {
-    return engine_->Deploy(paths, call);
+  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call,
+                                const DeployOptions& options) override {
+    return engine_->Deploy(paths, call, options);
   }
   StatusOr<std::string> Create(const std::string& type, const std::string& fields, const CallOptions& call) override {
     return engine_->Create(type, fields, call);
@@ -72,7 +73,8 @@ class Remote final : public Service {
     while (!url_.empty() && url_.back() == '/') url_.pop_back();
   }
 
-  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call) override {
+  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call,
+                                const DeployOptions& options) override {
     SMDL_RETURN_IF_ERROR(NoCaller(call));
     json modules = json::array();
     namespace fs = std::filesystem;
@@ -96,7 +98,9 @@ class Remote final : public Service {
         SMDL_RETURN_IF_ERROR(add(p));
       }
     }
-    auto answer = Call("POST", "/v1/deploy", json{{"modules", modules}}.dump(), call);
+    json body = {{"modules", modules}};
+    if (options.force) body["force"] = true;
+    auto answer = Call("POST", "/v1/deploy", body.dump(), call);
     if (!answer.ok()) return answer.status();
     json doc = json::parse(*answer, nullptr, false);
     DeployResult result;

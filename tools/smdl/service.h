@@ -16,7 +16,8 @@ namespace smdl::cli {
 class Service {
  public:
   virtual ~Service() = default;
-  virtual StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call) = 0;
+  virtual StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call,
+                                        const DeployOptions& options) = 0;
   virtual StatusOr<std::string> Create(const std::string& type, const std::string& fields, const CallOptions& call) = 0;
   virtual StatusOr<std::string> Fire(const std::string& id, const std::string& event, const std::string& params,
                                      const CallOptions& call) = 0;

@@ -127,6 +127,14 @@ struct CallOptions {
   std::optional<uint64_t> if_version;
 };
 
+struct DeployOptions {
+  // A deploy that drops a record type stored records have is refused
+  // (kFailedPrecondition, naming the records) unless forced. Forced, those
+  // records stay on the version they were created under: they can be read
+  // and sent events, but no new record of the type can be created.
+  bool force = false;
+};
+
 struct DeployResult {
   uint64_t version = 0;     // the definition version now current
   std::string hash;         // SHA-256 over the modules' names and sources
@@ -170,10 +178,11 @@ class Engine {
   // kInvalidArgument, their rendered text as the message. A deploy is an
   // entry in the audit log (who, when, the modules' hashes, the overrides
   // that won).
-  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call = {});
+  StatusOr<DeployResult> Deploy(const std::vector<std::string>& paths, const CallOptions& call = {},
+                                const DeployOptions& options = {});
   // The same from in-memory (path, text) pairs.
   StatusOr<DeployResult> DeploySources(const std::vector<std::pair<std::string, std::string>>& files,
-                                       const CallOptions& call = {});
+                                       const CallOptions& call = {}, const DeployOptions& options = {});
 
   // Creates a record of `type` from a JSON object of fields, runs `on
   // create`, enters the initial state and starts its SLA clocks. Returns the
