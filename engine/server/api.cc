@@ -191,19 +191,29 @@ HttpResponse Api::Route(Context& ctx) {
   if (ctx.route == "/healthz") return JsonAnswer(200, R"({"status":"ok"})");
   if (ctx.route == "/v1/openapi.json") return JsonAnswer(200, OpenApiDocument());
   if (ctx.route == "/metrics") {
-    double outbox = 0, due = 0, pending = 0;
-    if (auto text = engine_.Outbox(100000); text.ok()) outbox = static_cast<double>(json::parse(*text, nullptr, false).size());
+    double outbox = 0, due = 0, pending = 0, oldest = 0;
+    Timestamp now = SystemClock().Now();
+    if (auto text = engine_.Outbox(100000); text.ok()) {
+      json messages = json::parse(*text, nullptr, false);
+      outbox = static_cast<double>(messages.size());
+      // The lag: how long the oldest message not yet acknowledged has waited.
+      if (!messages.empty())
+        if (auto at = ParseTimestamp(messages.front().value("time", "")))
+          oldest = static_cast<double>(now.seconds - at->seconds) + (now.nanos - at->nanos) / 1e9;
+    }
     if (auto text = engine_.PendingTimers(); text.ok()) {
       json timers = json::parse(*text, nullptr, false);
       for (const auto& t : timers) {
         ++pending;
         auto at = ParseTimestamp(t.value("due", ""));
-        if (at && !(SystemClock().Now() < *at)) ++due;
+        if (at && !(now < *at)) ++due;
       }
     }
     HttpResponse out;
     out.content_type = "text/plain; version=0.0.4";
     out.body = metrics_.Render({{"smdl_outbox_pending", "Outbox messages not yet acknowledged.", outbox},
+                                {"smdl_outbox_oldest_age_seconds",
+                                 "How long the oldest message not yet acknowledged has waited (0: none).", oldest},
                                 {"smdl_timers_pending", "Timers waiting to fire.", pending},
                                 {"smdl_timers_due", "Timers due now and not yet fired.", due},
                                 {"smdl_storage_memory_bytes", "Memory held by the storage engine.",

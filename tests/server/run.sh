@@ -92,6 +92,9 @@ for _ in $(seq 1 50); do
 done
 grep -q 'smdl_timers_fired_total{kind="sla_warning"} 1' "$work/body" || fail "no SLA warning"
 grep -q 'smdl_timers_fired_total{kind="sla_breach"} 1' "$work/body" || fail "no SLA breach"
+# Nothing acknowledges the outbox here: its oldest message has waited seconds by now.
+awk '/^smdl_outbox_oldest_age_seconds / { found = 1; ok = ($2 > 1) } END { exit !(found && ok) }' "$work/body" ||
+  fail "the outbox lag: $(grep outbox "$work/body")"
 
 echo "== bad HTTP input: a clear error, nothing written, the server keeps serving"
 before=$("$smdl" verify --db "$work/db" | python3 -c 'import json,sys; print(json.load(sys.stdin)["head"]["seq"])')
