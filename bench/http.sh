@@ -2,8 +2,8 @@
 # The server against the embedded engine (docs/benchmarks.md, "HTTP"): wrk
 # on loopback with keep-alive POSTs note events to 100 tickets through
 # `smdl serve` (bearer token, request logs off), for each durability mode;
-# the same fires through the C++ API with as many threads as wrk has
-# connections, in the same run, give the ratio. Then p50 and p99 latency at
+# the same fires through the C++ API, in the same run, with as many threads
+# as wrk has connections and with two, give the ratio (against the faster). Then p50 and p99 latency at
 # about 50% and 90% of the maximum rate (wrk has no fixed rate: each
 # connection waits between requests so that the total lands near it), and
 # 20 deploys during a wrk run, which must fail or lose no request.
@@ -46,9 +46,13 @@ for mode in async sync; do
   max=$(run_wrk)
   rate=$(field rate "$max")
   n=40000; [ "$mode" = sync ] && n=8000
-  embedded=$("$bench" embedded "$mode" "$n" "$conns")
+  # The embedded engine at the server's concurrency and on two threads (one
+  # per core); the ratio is against the faster of the two.
+  wide=$("$bench" embedded "$mode" "$n" "$conns")
+  narrow=$("$bench" embedded "$mode" "$n" 2)
+  embedded=$(( wide > narrow ? wide : narrow ))
   echo "http $mode: server $rate fires/s ($conns connections: $max)"
-  echo "http $mode: embedded engine $embedded fires/s ($conns threads); ratio server/embedded $(awk -v a="$rate" -v b="$embedded" 'BEGIN { printf "%.2f", a / b }')"
+  echo "http $mode: embedded engine $wide fires/s ($conns threads), $narrow fires/s (2 threads); ratio server/best embedded $(awk -v a="$rate" -v b="$embedded" 'BEGIN { printf "%.2f", a / b }')"
   p50=$(field p50_ms "$max")
   for share in 50 90; do
     # Each connection waits so that conns / (delay + latency) is share% of the maximum.
