@@ -148,14 +148,23 @@ slaAction
     | FIRE ident                                       # slaFire
     ;
 
+// A state holds transitions, and may hold states of its own (a compound
+// state) with entry and exit actions.
 stateDecl
-    : modifier=(INITIAL | FINAL)? STATE ident (';' | '{' transition* '}')
+    : modifier=(INITIAL | FINAL)? STATE ident (';' | '{' stateItem* '}')
+    ;
+
+stateItem
+    : ENTRY actionBlock                                # enterActions
+    | EXIT actionBlock                                 # exitActions
+    | stateDecl                                        # childState
+    | transition                                       # stateTransition
     ;
 
 transition
     : ON ident ('(' params? ')')? requiresClause? guard? ('->' target=ident)? transitionBody # eventTransition
-    | AFTER expr '->' target=ident transitionBody                           # timerTransition
-    | AT expr '->' target=ident transitionBody                              # instantTransition
+    | AFTER expr ('->' target=ident)? transitionBody                        # timerTransition
+    | AT expr ('->' target=ident)? transitionBody                           # instantTransition
     | guard '->' target=ident transitionBody                                # automaticTransition
     ;
 
@@ -257,7 +266,7 @@ ident
     | PAUSE | RESUME | RESET | RETARGET | WARN | AT | BREACH | ENTER | LEAVE
     | EVENT | EMIT | FIRE | INITIAL | FINAL | STATE | AFTER | WHEN | TEST
     | CLOCK | LET | ADVANCE | TO | BY | EXPECT | REJECTED | ROLE | ROLES | REQUIRES
-    | WITH | IF | ELSE | INDEX
+    | WITH | IF | ELSE | INDEX | ENTRY | EXIT
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -296,6 +305,8 @@ WARN     : 'warn' ;
 AT       : 'at' ;
 BREACH   : 'breach' ;
 ENTER    : 'enter' ;
+ENTRY    : 'entry' ;
+EXIT     : 'exit' ;
 LEAVE    : 'leave' ;
 EVENT    : 'event' ;
 EMIT     : 'emit' ;

@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev librocksdb-dev catch2 libre2-dev
   libhowardhinnant-date-dev libssl-dev tzdata python3
   llvm-14-dev clang
-  libcpp-httplib-dev curl wrk
+  libcpp-httplib-dev curl wrk graphviz
 )
 
 missing=()

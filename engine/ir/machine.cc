@@ -238,11 +238,23 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
     state.name = s.name.text;
     state.is_initial = s.is_initial;
     state.is_final = s.is_final;
-    if (s.is_initial) m_->initial_ = static_cast<int>(i);
+    state.parent = s.parent;
+    state.children = s.children;
+    if (s.is_initial && s.parent < 0) m_->initial_ = static_cast<int>(i);
+    // A compound state's initial child: the one marked, else the first.
+    for (int c : s.children)
+      if (decl.states[static_cast<size_t>(c)].is_initial) state.initial_child = c;
+    if (state.initial_child < 0 && !s.children.empty()) state.initial_child = s.children.front();
+    if (!s.children.empty()) m_->nested_ = true;
+    SMDL_RETURN_IF_ERROR(CompileActions(s.on_enter, BaseScope(), state.on_enter));
+    SMDL_RETURN_IF_ERROR(CompileActions(s.on_exit, BaseScope(), state.on_exit));
     int timers = 0;
     for (const auto& t : s.transitions) {
       Transition tr;
       tr.kind = static_cast<Transition::Kind>(t.kind);
+      tr.source = static_cast<int>(i);
+      if (t.kind == ast::Transition::Kind::kEvent && t.event.text == "done" && !s.children.empty())
+        tr.kind = Transition::Kind::kDone;
       vm::Scope scope = BaseScope();
       if (t.kind == ast::Transition::Kind::kEvent) {
         tr.event = t.event.text;
@@ -289,6 +301,24 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
 int Machine::StateIndex(const std::string& name) const {
   auto it = state_index_.find(name);
   return it == state_index_.end() ? -1 : it->second;
+}
+
+int Machine::Leaf(int state) const {
+  while (state >= 0 && states_[state].compound()) state = states_[state].initial_child;
+  return state;
+}
+
+bool Machine::Contains(int ancestor, int state) const {
+  if (ancestor < 0) return true;
+  for (; state >= 0; state = states_[state].parent)
+    if (state == ancestor) return true;
+  return false;
+}
+
+std::vector<std::string> Machine::ActiveStates(const std::string& leaf) const {
+  std::vector<std::string> out;
+  for (int s = StateIndex(leaf); s >= 0; s = states_[s].parent) out.push_back(states_[s].name);
+  return out;
 }
 
 const std::vector<Param>* Machine::EventParams(const std::string& event) const {

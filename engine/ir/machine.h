@@ -53,7 +53,8 @@ struct Param {
 };
 
 struct Transition {
-  enum class Kind { kEvent, kTimer, kAutomatic };
+  // kDone: `on done` of a compound state, taken when a final child is entered.
+  enum class Kind { kEvent, kTimer, kAutomatic, kDone };
   Kind kind = Kind::kEvent;
   std::string event;          // kEvent
   ExprPtr guard;              // may be null
@@ -65,13 +66,21 @@ struct Transition {
   std::vector<std::vector<std::string>> requires_roles;
   std::vector<Action> actions;
   std::string timer_name;     // kTimer: "after:STATE:N" (both kinds; N counts the state's timers)
+  int source = -1;            // the state that declares it
 };
 
+// A state; states nest. A record is always in a leaf (a state without
+// children) and, with it, in each of the leaf's ancestors.
 struct State {
   std::string name;
   bool is_initial = false;
   bool is_final = false;
   std::vector<Transition> transitions;  // in declaration order
+  int parent = -1;                      // -1: top level
+  std::vector<int> children;
+  int initial_child = -1;               // compound: the child entered by default
+  std::vector<Action> on_enter, on_exit;
+  bool compound() const { return !children.empty(); }
 };
 
 struct SlaTrigger {
@@ -120,6 +129,16 @@ class Machine {
   const std::vector<State>& states() const { return states_; }
   int initial() const { return initial_; }
   int StateIndex(const std::string& name) const;  // -1 if none
+  // The leaf entered when `state` is entered: its initial child's, down.
+  int Leaf(int state) const;
+  // Whether `ancestor` is `state` or one of its ancestors (-1: the process,
+  // ancestor of every state).
+  bool Contains(int ancestor, int state) const;
+  // A record in this leaf is closed: a top-level final state.
+  bool Closed(int leaf) const { return leaf >= 0 && states_[leaf].is_final && states_[leaf].parent < 0; }
+  // The names of the states a record in `leaf` is in, innermost first.
+  std::vector<std::string> ActiveStates(const std::string& leaf) const;
+  bool nested() const { return nested_; }  // any compound state
   const std::vector<Action>& on_create() const { return on_create_; }
   // The compiled default of field `i` of the record, or null.
   const vm::CompiledExpr* default_value(size_t i) const { return i < defaults_.size() ? defaults_[i].get() : nullptr; }
@@ -138,6 +157,7 @@ class Machine {
   std::vector<Sla> slas_;
   std::map<std::string, std::vector<Param>> events_;
   std::map<std::string, int> state_index_;
+  bool nested_ = false;
 };
 
 class Image {

@@ -202,9 +202,18 @@ class Run {
   Caused& Cause(Request::Kind kind, json args, const std::string& record);
   // Returns the new record's ref.
   StatusOr<vm::Value> CreateAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
+  // Enters `state` alone (not its children): timers, `entry`, SLA hooks.
   Status EnterState(int state);
-  void LeaveState();
+  // Enters `state` and its initial children down to a leaf, from outside it.
+  Status EnterDown(int state);
+  // Leaves `state` alone: `exit`, its timers, SLA hooks.
+  Status LeaveState(int state);
   Status TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what);
+  // A final child entered completes its parent: the parent's `on done`.
+  Status Complete();
+  // The transitions of the current leaf and of each of its ancestors,
+  // innermost first, each state's in declaration order.
+  std::vector<const ir::Transition*> Candidates(ir::Transition::Kind kind, const std::string& event = "") const;
   // The roles of `t` the actor lacks, as "cab" or "cab or emergency_cab"; empty: all held.
   std::vector<std::string> MissingRoles(const ir::Transition& t) const;
   Status FollowAutomatic();
@@ -427,9 +436,12 @@ Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const v
   return Status::Ok();
 }
 
-void Run::LeaveState() {
-  std::string prefix = "after:" + record_.state + ":";
+Status Run::LeaveState(int index) {
+  const ir::State& state = m_.states()[index];
+  SMDL_RETURN_IF_ERROR(RunActions(state.on_exit, {}, "'exit' of state '" + state.name + "'"));
+  std::string prefix = "after:" + state.name + ":";
   std::erase_if(record_.timers, [&](const TimerRef& t) { return t.name.rfind(prefix, 0) == 0; });
+  return SlaTriggers(SlaHook::kLeave, state.name);
 }
 
 Status Run::EnterState(int index) {
@@ -437,7 +449,7 @@ Status Run::EnterState(int index) {
   record_.state = state.name;
   state_value_ = vm::Value::String(state.name);
   record_.entered_at = request_.at;
-  path_.push_back(state.name);
+  if (!state.compound()) path_.push_back(state.name);
   for (const auto& t : state.transitions) {
     if (t.kind != ir::Transition::Kind::kTimer) continue;
     vm::Value when = Eval(t.delay);
@@ -454,20 +466,63 @@ Status Run::EnterState(int index) {
                       (when.is_error() ? when.error_message() : when.DebugString()));
     record_.timers.push_back({AddDuration(request_.at, when.duration_value()), t.timer_name});
   }
+  SMDL_RETURN_IF_ERROR(RunActions(state.on_enter, {}, "'entry' of state '" + state.name + "'"));
+  return SlaTriggers(SlaHook::kEnter, state.name);
+}
+
+Status Run::EnterDown(int index) {
+  SMDL_RETURN_IF_ERROR(EnterState(index));
+  while (m_.states()[index].compound()) {
+    index = m_.states()[index].initial_child;
+    SMDL_RETURN_IF_ERROR(EnterState(index));
+  }
   return Status::Ok();
 }
 
+// The transition's actions run first, in the state it leaves; then the
+// states it leaves are left (their `exit` actions), innermost first, and
+// those it enters entered (their `entry` actions), outermost first. The states left and entered are those below the
+// transition's domain: the innermost state that contains both its source
+// and its target and is neither (SCXML's external transitions).
 Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what) {
   SMDL_RETURN_IF_ERROR(RunActions(t.actions, locals, what));
   if (t.target < 0) return Status::Ok();
   if (++steps_ > limits_.max_follow_on)
     return Rejected("more than " + std::to_string(limits_.max_follow_on) +
                     " transitions in one operation (automatic transitions or SLA reactions loop?)");
-  std::string left = record_.state;
-  LeaveState();
-  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kLeave, left));
-  SMDL_RETURN_IF_ERROR(EnterState(t.target));
-  return SlaTriggers(SlaHook::kEnter, record_.state);
+  const auto& states = m_.states();
+  int domain = t.source >= 0 ? states[t.source].parent : -1;
+  while (domain >= 0 && !m_.Contains(domain, t.target)) domain = states[domain].parent;
+  for (int s = m_.StateIndex(record_.state); s >= 0 && s != domain; s = states[s].parent)
+    SMDL_RETURN_IF_ERROR(LeaveState(s));
+  std::vector<int> entered;
+  for (int s = t.target; s >= 0 && s != domain; s = states[s].parent) entered.push_back(s);
+  for (size_t i = entered.size(); i-- > 1;) SMDL_RETURN_IF_ERROR(EnterState(entered[i]));
+  SMDL_RETURN_IF_ERROR(EnterDown(t.target));
+  return Complete();
+}
+
+Status Run::Complete() {
+  int leaf = m_.StateIndex(record_.state);
+  if (leaf < 0 || !m_.states()[leaf].is_final || m_.states()[leaf].parent < 0) return Status::Ok();
+  const ir::State& parent = m_.states()[m_.states()[leaf].parent];
+  for (const auto& t : parent.transitions) {
+    if (t.kind != ir::Transition::Kind::kDone) continue;
+    vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
+    if (ok.is_error())
+      return Rejected("the guard of 'on done' of state '" + parent.name + "' fails: " + ok.error_message());
+    if (ok.is(vm::ValueKind::kBool) && ok.bool_value())
+      return TakeTransition(t, {}, "'on done' of state '" + parent.name + "'");
+  }
+  return Status::Ok();
+}
+
+std::vector<const ir::Transition*> Run::Candidates(ir::Transition::Kind kind, const std::string& event) const {
+  std::vector<const ir::Transition*> out;
+  for (int s = m_.StateIndex(record_.state); s >= 0; s = m_.states()[s].parent)
+    for (const auto& t : m_.states()[s].transitions)
+      if (t.kind == kind && (event.empty() || t.event == event)) out.push_back(&t);
+  return out;
 }
 
 std::vector<std::string> Run::MissingRoles(const ir::Transition& t) const {
@@ -486,19 +541,20 @@ std::vector<std::string> Run::MissingRoles(const ir::Transition& t) const {
 
 Status Run::FollowAutomatic() {
   for (;;) {
-    const ir::State& state = m_.states()[m_.StateIndex(record_.state)];
     const ir::Transition* taken = nullptr;
-    for (const auto& t : state.transitions) {
-      if (t.kind != ir::Transition::Kind::kAutomatic) continue;
-      vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
-      if (ok.is_error()) return Rejected("the automatic transition 'when " + t.guard_text + "' in state '" + state.name + "' fails: " + ok.error_message());
+    for (const ir::Transition* t : Candidates(ir::Transition::Kind::kAutomatic)) {
+      vm::Value ok = t->guard ? Eval(t->guard) : vm::Value::Bool(true);
+      if (ok.is_error())
+        return Rejected("the automatic transition 'when " + t->guard_text + "' in state '" + m_.states()[t->source].name +
+                        "' fails: " + ok.error_message());
       if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) {
-        taken = &t;
+        taken = t;
         break;
       }
     }
     if (!taken) return Status::Ok();
-    SMDL_RETURN_IF_ERROR(TakeTransition(*taken, {}, "automatic transition in state '" + state.name + "'"));
+    SMDL_RETURN_IF_ERROR(
+        TakeTransition(*taken, {}, "automatic transition in state '" + m_.states()[taken->source].name + "'"));
   }
 }
 
@@ -506,15 +562,13 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
   const std::vector<ir::Param>* declared = m_.EventParams(event);
   if (!declared) return Rejected("process '" + m_.name() + "' has no event '" + event + "'");
   const ir::State& state = m_.states()[m_.StateIndex(record_.state)];
-  std::vector<const ir::Transition*> candidates;
-  for (const auto& t : state.transitions)
-    if (t.kind == ir::Transition::Kind::kEvent && t.event == event) candidates.push_back(&t);
+  // The leaf's transitions first, then each ancestor's.
+  std::vector<const ir::Transition*> candidates = Candidates(ir::Transition::Kind::kEvent, event);
   if (candidates.empty()) {
     if (from_sla) return Status::Ok();  // an SLA's event the state does not handle is ignored
     std::vector<std::string> accepted;
-    for (const auto& t : state.transitions)
-      if (t.kind == ir::Transition::Kind::kEvent && std::find(accepted.begin(), accepted.end(), t.event) == accepted.end())
-        accepted.push_back(t.event);
+    for (const ir::Transition* t : Candidates(ir::Transition::Kind::kEvent))
+      if (std::find(accepted.begin(), accepted.end(), t->event) == accepted.end()) accepted.push_back(t->event);
     std::string list;
     for (const auto& e : accepted) list += (list.empty() ? "" : ", ") + e;
     return Rejected("event '" + event + "' is not accepted in state '" + state.name + "'" +
@@ -582,8 +636,8 @@ Status Run::RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::
         SMDL_RETURN_IF_ERROR(EmitMessage(a.emit, {}));
         break;
       case ir::SlaAction::Kind::kMove: {
-        if (record_.state == m_.states()[a.target].name) break;
-        if (m_.states()[m_.StateIndex(record_.state)].is_final) break;  // a closed record stays closed
+        if (m_.Contains(a.target, m_.StateIndex(record_.state))) break;  // already there
+        if (m_.Closed(m_.StateIndex(record_.state))) break;              // a closed record stays closed
         ir::Transition move;
         move.target = a.target;
         SMDL_RETURN_IF_ERROR(TakeTransition(move, {}, what));
@@ -685,8 +739,8 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
       return InvalidArgument("field '" + fields[i].name + "' of " + sema::ShortName(m_.record_type()) +
                              " is required (" + fields[i].type.ToString() + ")");
   SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kCreate, ""));
-  SMDL_RETURN_IF_ERROR(EnterState(m_.initial()));
-  SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kEnter, record_.state));
+  SMDL_RETURN_IF_ERROR(EnterDown(m_.initial()));
+  SMDL_RETURN_IF_ERROR(Complete());
   SMDL_RETURN_IF_ERROR(FollowAutomatic());
   return Finish("create", request_.args);
 }
@@ -712,13 +766,12 @@ StatusOr<Outcome> Run::Timer(const RecordState& before) {
   if (owned == record_.timers.end()) return Rejected("record " + record_.id + " has no timer '" + name + "'");
   record_.timers.erase(owned);
   if (name.rfind("after:", 0) == 0) {
-    int index = m_.StateIndex(record_.state);
+    // "after:STATE:N": a timer of the leaf or of one of its ancestors.
     const ir::Transition* timer = nullptr;
-    if (index >= 0)
-      for (const auto& t : m_.states()[index].transitions)
-        if (t.kind == ir::Transition::Kind::kTimer && t.timer_name == name) timer = &t;
+    for (const ir::Transition* t : Candidates(ir::Transition::Kind::kTimer))
+      if (t->timer_name == name) timer = t;
     if (!timer) return Rejected("timer '" + name + "' does not belong to state '" + record_.state + "'");
-    SMDL_RETURN_IF_ERROR(TakeTransition(*timer, {}, "timer of state '" + record_.state + "'"));
+    SMDL_RETURN_IF_ERROR(TakeTransition(*timer, {}, "timer of state '" + m_.states()[timer->source].name + "'"));
     SMDL_RETURN_IF_ERROR(FollowAutomatic());
   } else {
     SlaContext ctx = Sla();

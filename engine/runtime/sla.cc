@@ -140,7 +140,9 @@ Status StartClock(SlaContext& ctx, const ir::Sla& sla, Clock& c) {
   if (!started.ok()) return started.status();
   c.clock = std::move(*started);
   c.started_at = ctx.now;
-  if (PausedWhileIn(sla, ctx.record.state)) {
+  // Paused at once while the record is in (or within) a `pause in` state.
+  auto active = ctx.machine.ActiveStates(ctx.record.state);
+  if (std::any_of(active.begin(), active.end(), [&](const std::string& s) { return PausedWhileIn(sla, s); })) {
     auto paused = calendar::Pause(*c.clock, ctx.now);
     if (!paused.ok()) return paused.status();
     c.clock = std::move(*paused);

@@ -44,6 +44,18 @@ const ast::StateDecl* ProcessInfo::FindState(const std::string& name) const {
   return nullptr;
 }
 
+std::vector<std::string> ProcessInfo::StatesWithin(const std::string& name) const {
+  std::vector<std::string> out;
+  const auto& states = decl->states;
+  for (size_t i = 0; i < states.size(); ++i)
+    for (int s = static_cast<int>(i); s >= 0; s = states[static_cast<size_t>(s)].parent)
+      if (states[static_cast<size_t>(s)].name.text == name) {
+        out.push_back(states[i].name.text);
+        break;
+      }
+  return out;
+}
+
 std::string Program::TextOf(const SourceRange& range) const {
   if (!range.valid()) return "";
   std::string out;

@@ -385,9 +385,68 @@ Type ExprChecker::Records(const ast::Expr& e) {
   return Type::List(Type::Ref(type));
 }
 
+// Whether `name` is a policy or table the module sees (which a call names
+// before any builtin).
+bool ExprChecker::UserFunction(const std::string& name) const {
+  Diagnostics probe;
+  const Symbol* sym = LookupGlobal(env_.module, name, probe, SourceRange{});
+  return sym && sym->kind == Symbol::Kind::kFunction;
+}
+
+// `within("approval")`, `r.within("approval")`: whether a record is in a
+// state or in any state inside it. The name is a string literal naming a
+// state of the record's process.
+Type ExprChecker::Within(const ast::Expr& e) {
+  size_t first = e.has_target ? 1 : 0;
+  std::string type;
+  if (e.has_target) {
+    Type receiver = Check(*e.args[0]);
+    if (receiver.is(K::kError)) {
+      for (size_t i = 1; i < e.args.size(); ++i) Check(*e.args[i]);
+      return Type::Error();
+    }
+    if (receiver.is(K::kRef) && !env_.reads_records) {
+      diags().Error("E2043", e.name_range, "within() reads a record's state through a ref, which only processes and tests can do");
+      return Type::Error();
+    }
+    if (!receiver.is(K::kRef) && !receiver.is(K::kRecord)) {
+      diags().Error("E2013", e.name_range, "type " + receiver.ToString() + " has no function 'within'");
+      return Type::Error();
+    }
+    type = receiver.name;
+  } else if (env_.record && env_.program.ProcessForRecord(env_.record->qualified)) {
+    type = env_.record->qualified;
+  } else {
+    diags().Error("E2013", e.name_range, "within() without a record asks about the record a process runs on; name one: r.within(\"state\")");
+    for (const auto& a : e.args) Check(*a);
+    return Type::Error();
+  }
+  if (e.args.size() != first + 1 || e.args[first]->kind != ExprKind::kLiteral ||
+      e.args[first]->literal != ast::LiteralKind::kString) {
+    diags().Error("E2025", e.range, "within() takes the name of a state, as a string literal: within(\"approval\")");
+    for (size_t i = first; i < e.args.size(); ++i) Check(*e.args[i]);
+    return Type::Bool();
+  }
+  const ast::Expr& arg = *e.args[first];
+  env_.program.expr_info[&arg] = ExprInfo{Type::String()};
+  const ProcessInfo* process = env_.program.ProcessForRecord(type);
+  if (!process) {
+    diags().Error("E2044", e.range, "no process runs on record " + ShortName(type) + ", so it has no states");
+    return Type::Bool();
+  }
+  if (!process->FindState(arg.string_value)) {
+    std::vector<std::string> names;
+    for (const auto& s : process->decl->states) names.push_back(s.name.text);
+    diags().Error("E3054", arg.range, "process '" + process->decl->name.text + "' has no state '" + arg.string_value + "'" +
+                                          DidYouMean(arg.string_value, names));
+  }
+  return Type::Bool();
+}
+
 Type ExprChecker::Call(const ast::Expr& e) {
   const std::string& name = e.name;
   if ((name == "has" && !e.has_target) || (e.has_target && IsMacroName(name) && name != "has")) return Macro(e);
+  if (name == "within" && (e.has_target || !UserFunction(name))) return Within(e);
 
   size_t first_arg = e.has_target ? 1 : 0;
   std::vector<Type> args;

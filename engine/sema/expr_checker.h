@@ -44,6 +44,8 @@ class ExprChecker {
   Type Ident(const ast::Expr& e);
   Type Select(const ast::Expr& e);
   Type Call(const ast::Expr& e);
+  Type Within(const ast::Expr& e);
+  bool UserFunction(const std::string& name) const;
   Type Macro(const ast::Expr& e);
   Type Records(const ast::Expr& e);
   // A macro over records(T): finds the index that serves it, or warns.

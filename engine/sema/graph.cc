@@ -1,20 +1,51 @@
 #include "sema/graph.h"
 
+#include <functional>
+#include <set>
+
 namespace smdl::sema {
 namespace {
 
 struct Edge {
-  std::string from, to, label;
+  int from = -1, to = -1;  // state indices
+  std::string label;
   bool timer = false;
 };
 
+// The messages actions emit, in order, nested ones too.
+void Emits(const std::vector<ast::Action>& actions, std::vector<std::string>& out) {
+  for (const auto& a : actions) {
+    if (a.kind == ast::Action::Kind::kEmit && std::find(out.begin(), out.end(), a.message) == out.end())
+      out.push_back(a.message);
+    Emits(a.body, out);
+    Emits(a.else_body, out);
+  }
+}
+
+std::string EmitSuffix(const std::vector<ast::Action>& actions) {
+  std::vector<std::string> messages;
+  Emits(actions, messages);
+  if (messages.empty()) return "";
+  std::string out = " / emit ";
+  for (size_t i = 0; i < messages.size(); ++i) out += (i ? ", " : "") + messages[i];
+  return out;
+}
+
+int IndexOf(const ast::ProcessDecl& p, const std::string& name) {
+  for (size_t i = 0; i < p.states.size(); ++i)
+    if (p.states[i].name.text == name) return static_cast<int>(i);
+  return -1;
+}
+
 std::vector<Edge> Edges(const Program& program, const ast::ProcessDecl& p) {
   std::vector<Edge> edges;
-  for (const auto& s : p.states) {
+  for (size_t i = 0; i < p.states.size(); ++i) {
+    const ast::StateDecl& s = p.states[i];
     for (const auto& t : s.transitions) {
       Edge e;
-      e.from = s.name.text;
-      e.to = t.target ? t.target->text : s.name.text;
+      e.from = static_cast<int>(i);
+      e.to = t.target ? IndexOf(p, t.target->text) : e.from;
+      if (e.to < 0) continue;
       switch (t.kind) {
         case ast::Transition::Kind::kEvent:
           e.label = t.event.text;
@@ -23,12 +54,14 @@ std::vector<Edge> Edges(const Program& program, const ast::ProcessDecl& p) {
           break;
         case ast::Transition::Kind::kTimer:
           e.label = (t.at_instant ? "at " : "after ") + program.TextOf(t.delay->range);
+          if (!t.target) e.label += " (internal)";
           e.timer = true;
           break;
         case ast::Transition::Kind::kAutomatic:
           e.label = "[" + program.TextOf(t.guard->range) + "]";
           break;
       }
+      e.label += EmitSuffix(t.actions);
       edges.push_back(std::move(e));
     }
   }
@@ -71,46 +104,146 @@ std::vector<std::pair<std::string, std::string>> SlaMoves(const ast::ProcessDecl
   return moves;
 }
 
+// Each SLA clock in one line: when it starts and stops, what it emits.
+std::vector<std::string> SlaNotes(const ast::ProcessDecl& p) {
+  static const char* kKinds[] = {"start", "stop", "pause", "resume", "reset"};
+  static const char* kTriggers[] = {"on create", "on enter", "on leave", "on event", "in"};
+  std::vector<std::string> notes;
+  for (const auto& sla : p.slas) {
+    std::string note = "sla " + sla.name.text + ":";
+    for (const auto& c : sla.conditions) {
+      note += std::string(" ") + kKinds[static_cast<int>(c.kind)] + " " + kTriggers[static_cast<int>(c.trigger.kind)];
+      for (size_t i = 0; i < c.trigger.names.size(); ++i) note += (i ? ", " : " ") + c.trigger.names[i].text;
+      note += ";";
+    }
+    std::vector<std::string> messages;
+    for (const auto& w : sla.warnings)
+      for (const auto& a : w.actions)
+        if (a.kind == ast::SlaAction::Kind::kEmit) messages.push_back(a.message);
+    for (const auto& a : sla.breach)
+      if (a.kind == ast::SlaAction::Kind::kEmit) messages.push_back(a.message);
+    if (!messages.empty()) {
+      note += " emits";
+      for (size_t i = 0; i < messages.size(); ++i) note += (i ? ", " : " ") + messages[i];
+    }
+    notes.push_back(note);
+  }
+  return notes;
+}
+
+// The child a compound state enters first: the one marked initial, else the first.
+int InitialChild(const ast::ProcessDecl& p, int s) {
+  const auto& children = p.states[static_cast<size_t>(s)].children;
+  for (int c : children)
+    if (p.states[static_cast<size_t>(c)].is_initial) return c;
+  return children.empty() ? -1 : children.front();
+}
+
+int LeafOf(const ast::ProcessDecl& p, int s) {
+  while (s >= 0 && !p.states[static_cast<size_t>(s)].children.empty()) s = InitialChild(p, s);
+  return s;
+}
+
+std::string Dot(const Program& program, const ast::ProcessDecl& p) {
+  const auto& states = p.states;
+  std::vector<Edge> edges = Edges(program, p);
+  std::string out = "digraph " + DotQuote(p.name.text) + " {\n";
+  out += "  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
+  out += "  \"__start\" [shape=point, width=0.15];\n";
+  // Compound states are clusters; an edge to or from one is drawn to its
+  // initial leaf (or from its first) and clipped at the cluster's border.
+  std::function<void(int, const std::string&)> node = [&](int i, const std::string& indent) {
+    const ast::StateDecl& s = states[static_cast<size_t>(i)];
+    if (s.children.empty()) {
+      out += indent + DotQuote(s.name.text);
+      if (s.is_final) out += " [shape=doublecircle, style=\"\"]";
+      out += ";\n";
+      return;
+    }
+    out += indent + "subgraph " + DotQuote("cluster_" + s.name.text) + " {\n";
+    out += indent + "  label=" + DotQuote(s.name.text) + "; style=rounded;\n";
+    for (int c : s.children) node(c, indent + "  ");
+    out += indent + "}\n";
+  };
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].parent < 0) node(static_cast<int>(i), "  ");
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].is_initial && states[i].parent < 0) {
+      int leaf = LeafOf(p, static_cast<int>(i));
+      out += "  \"__start\" -> " + DotQuote(states[static_cast<size_t>(leaf)].name.text);
+      if (leaf != static_cast<int>(i)) out += " [lhead=" + DotQuote("cluster_" + states[i].name.text) + "]";
+      out += ";\n";
+    }
+  for (const auto& e : edges) {
+    int from = e.from, to = e.to;
+    std::string attrs = "label=" + DotQuote(e.label);
+    if (!states[static_cast<size_t>(from)].children.empty()) {
+      attrs += ", ltail=" + DotQuote("cluster_" + states[static_cast<size_t>(from)].name.text);
+      from = LeafOf(p, from);
+    }
+    if (!states[static_cast<size_t>(to)].children.empty()) {
+      if (e.to != e.from) attrs += ", lhead=" + DotQuote("cluster_" + states[static_cast<size_t>(to)].name.text);
+      to = LeafOf(p, to);
+    }
+    if (e.timer) attrs += ", style=dashed";
+    out += "  " + DotQuote(states[static_cast<size_t>(from)].name.text) + " -> " +
+           DotQuote(states[static_cast<size_t>(to)].name.text) + " [" + attrs + "];\n";
+  }
+  int n = 0;
+  for (const auto& [target, why] : SlaMoves(p)) {
+    std::string note = "\"__sla" + std::to_string(n++) + "\"";
+    int index = IndexOf(p, target);
+    out += "  " + note + " [shape=note, label=" + DotQuote(why) + "];\n";
+    out += "  " + note + " -> " + DotQuote(index >= 0 ? states[static_cast<size_t>(LeafOf(p, index))].name.text : target) +
+           " [style=dashed];\n";
+  }
+  for (const auto& note : SlaNotes(p))
+    out += "  \"__note" + std::to_string(n++) + "\" [shape=note, label=" + DotQuote(note) + "];\n";
+  out += "}\n";
+  return out;
+}
+
+std::string Mermaid(const Program& program, const ast::ProcessDecl& p) {
+  const auto& states = p.states;
+  std::vector<Edge> edges = Edges(program, p);
+  std::string out = "stateDiagram-v2\n";
+  out += "  %% process " + p.name.text + " for " + p.record.ToString() + "\n";
+  // Compound states as composite states, their initial and final children inside.
+  std::function<void(int, const std::string&)> block = [&](int i, const std::string& indent) {
+    const ast::StateDecl& s = states[static_cast<size_t>(i)];
+    out += indent + "state " + s.name.text + " {\n";
+    out += indent + "  [*] --> " + states[static_cast<size_t>(InitialChild(p, i))].name.text + "\n";
+    // Each child is named inside, so that it is drawn inside.
+    for (int c : s.children) {
+      const ast::StateDecl& child = states[static_cast<size_t>(c)];
+      if (!child.children.empty()) block(c, indent + "  ");
+      else out += indent + "  " + child.name.text + "\n";
+      if (child.is_final) out += indent + "  " + child.name.text + " --> [*]\n";
+    }
+    out += indent + "}\n";
+  };
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].parent < 0 && !states[i].children.empty()) block(static_cast<int>(i), "  ");
+  for (const auto& s : states)
+    if (s.is_initial && s.parent < 0) out += "  [*] --> " + s.name.text + "\n";
+  for (const auto& e : edges)
+    out += "  " + states[static_cast<size_t>(e.from)].name.text + " --> " + states[static_cast<size_t>(e.to)].name.text +
+           " : " + MermaidLabel(e.label) + "\n";
+  for (const auto& s : states)
+    if (s.is_final && s.parent < 0) out += "  " + s.name.text + " --> [*]\n";
+  for (const auto& [target, why] : SlaMoves(p)) out += "  note left of " + target + " : entered when " + MermaidLabel(why) + "\n";
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].is_initial && states[i].parent < 0)
+      for (const auto& note : SlaNotes(p)) out += "  note right of " + states[i].name.text + " : " + MermaidLabel(note) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string RenderGraph(const Program& program, const ProcessInfo& process, GraphFormat format) {
   const ast::ProcessDecl& p = *process.decl;
-  std::vector<Edge> edges = Edges(program, p);
-  std::string out;
-  if (format == GraphFormat::kDot) {
-    out += "digraph " + DotQuote(p.name.text) + " {\n";
-    out += "  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
-    out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
-    out += "  \"__start\" [shape=point, width=0.15];\n";
-    for (const auto& s : p.states) {
-      out += "  " + DotQuote(s.name.text);
-      if (s.is_final) out += " [shape=doublecircle, style=\"\"]";
-      out += ";\n";
-      if (s.is_initial) out += "  \"__start\" -> " + DotQuote(s.name.text) + ";\n";
-    }
-    for (const auto& e : edges) {
-      out += "  " + DotQuote(e.from) + " -> " + DotQuote(e.to) + " [label=" + DotQuote(e.label);
-      if (e.timer) out += ", style=dashed";
-      out += "];\n";
-    }
-    int n = 0;
-    for (const auto& [target, why] : SlaMoves(p)) {
-      std::string node = "\"__sla" + std::to_string(n++) + "\"";
-      out += "  " + node + " [shape=note, label=" + DotQuote(why) + "];\n";
-      out += "  " + node + " -> " + DotQuote(target) + " [style=dashed];\n";
-    }
-    out += "}\n";
-    return out;
-  }
-  out += "stateDiagram-v2\n";
-  out += "  %% process " + p.name.text + " for " + p.record.ToString() + "\n";
-  for (const auto& s : p.states)
-    if (s.is_initial) out += "  [*] --> " + s.name.text + "\n";
-  for (const auto& e : edges) out += "  " + e.from + " --> " + e.to + " : " + MermaidLabel(e.label) + "\n";
-  for (const auto& s : p.states)
-    if (s.is_final) out += "  " + s.name.text + " --> [*]\n";
-  for (const auto& [target, why] : SlaMoves(p)) out += "  note left of " + target + " : entered when " + MermaidLabel(why) + "\n";
-  return out;
+  return format == GraphFormat::kDot ? Dot(program, p) : Mermaid(program, p);
 }
 
 }  // namespace smdl::sema

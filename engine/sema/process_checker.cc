@@ -3,6 +3,8 @@
 // reachable, every non-final state can be left, a final state in reach).
 #include <algorithm>
 #include <deque>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "sema/expr_checker.h"
@@ -33,8 +35,12 @@ class ProcessChecker {
       ExprEnv env = base;
       CheckActions(env, d_.on_create);
     }
-    for (const auto& state : d_.states)
+    for (const auto& state : d_.states) {
       for (const auto& t : state.transitions) CheckTransition(base, state, t);
+      ExprEnv enter = base, exit = base;
+      CheckActions(enter, state.on_enter);
+      CheckActions(exit, state.on_exit);
+    }
     std::set<std::string> sla_names;
     for (const auto& sla : d_.slas) {
       if (!sla_names.insert(sla.name.text).second)
@@ -73,7 +79,22 @@ class ProcessChecker {
     std::set<std::string> names;
     for (const auto& s : d_.states) {
       if (!names.insert(s.name.text).second)
-        diags().Error("E3003", s.name.range, "state '" + s.name.text + "' is declared twice");
+        diags().Error("E3003", s.name.range, "state '" + s.name.text + "' is declared twice" +
+                                                 (s.parent >= 0 || !s.children.empty() ? " (state names are unique in a process, nested ones too)" : ""));
+      if (s.is_final && !s.children.empty())
+        diags().Error("E3051", s.name.range, "final state '" + s.name.text + "' cannot hold states");
+      // A compound state's initial child: at most one is marked (none: the first).
+      const ast::StateDecl* initial_child = nullptr;
+      for (int c : s.children) {
+        const ast::StateDecl& child = d_.states[static_cast<size_t>(c)];
+        if (!child.is_initial) continue;
+        if (initial_child) {
+          diags().Error("E3005", child.name.range, "state '" + s.name.text + "' has more than one initial state");
+          diags().Note(initial_child->name.range, "the first initial state is here");
+        }
+        initial_child = &child;
+      }
+      if (s.parent >= 0) continue;
       if (s.is_initial) {
         if (initial_ != nullptr) {
           diags().Error("E3005", s.name.range, "process '" + d_.name.text + "' has more than one initial state");
@@ -89,11 +110,16 @@ class ProcessChecker {
       diags().Error("E3004", d_.name.range, "process '" + d_.name.text + "' has no initial state (mark one 'initial state')");
   }
 
+  // `on done` on a compound state: its completion, not an event.
+  static bool IsDone(const ast::StateDecl& s, const ast::Transition& t) {
+    return t.kind == ast::Transition::Kind::kEvent && t.event.text == "done" && !s.children.empty();
+  }
+
   void CollectEvents() {
     std::map<std::string, const ast::Transition*> first;
     for (const auto& s : d_.states) {
       for (const auto& t : s.transitions) {
-        if (t.kind != ast::Transition::Kind::kEvent) continue;
+        if (t.kind != ast::Transition::Kind::kEvent || IsDone(s, t)) continue;
         std::vector<std::pair<std::string, Type>> params;
         std::set<std::string> seen;
         for (const auto& param : t.params) {
@@ -322,10 +348,23 @@ class ProcessChecker {
     if (t.delay && t.at_instant) checker.Expect(*t.delay, Type::Timestamp(), "the instant of 'at'");
     else if (t.delay) checker.Expect(*t.delay, Type::Duration(), "the delay of 'after'");
     if (t.target) StateExists(*t.target, "E3007", "target");
-    if (!t.target && t.kind != ast::Transition::Kind::kEvent)
+    if (!t.target && t.kind == ast::Transition::Kind::kAutomatic)
       diags().Error("E3007", t.range, "this transition needs a target state");
+    if (!t.target && t.kind == ast::Transition::Kind::kTimer && t.actions.empty())
+      diags().Error("E3053", t.range, "a timer without a target needs actions ('after D { ... }'), or it does nothing");
+    // `on done` of a compound state is its completion; in a state without
+    // states, `done` is an event like any other.
+    if (IsDone(state, t)) {
+      bool has_final = std::any_of(state.children.begin(), state.children.end(),
+                                   [&](int c) { return d_.states[static_cast<size_t>(c)].is_final; });
+      if (!has_final)
+        diags().Error("E3052", t.event.range, "'on done' of state '" + state.name.text +
+                                                  "' never runs: none of its states is final");
+      if (!t.params.empty() || !t.requires_roles.empty())
+        diags().Error("E3052", t.event.range, "'on done' takes no parameters and requires no roles: nobody sends it");
+      if (!t.target) diags().Error("E3007", t.range, "'on done' needs a target state");
+    }
     CheckActions(env, t.actions);
-    (void)state;
   }
 
   void CheckSlaActions(const ExprEnv& base, const std::vector<ast::SlaAction>& actions) {
@@ -405,37 +444,79 @@ class ProcessChecker {
     CheckSlaActions(base, sla.breach);
   }
 
+  // The child a compound state enters by default: the one marked initial, else the first.
+  int InitialChild(int s) const {
+    const auto& children = d_.states[static_cast<size_t>(s)].children;
+    for (int c : children)
+      if (d_.states[static_cast<size_t>(c)].is_initial) return c;
+    return children.empty() ? -1 : children.front();
+  }
+  int LeafOf(int s) const {
+    while (s >= 0 && !d_.states[static_cast<size_t>(s)].children.empty()) s = InitialChild(s);
+    return s;
+  }
+  int IndexOf(const std::string& name) const {
+    for (size_t i = 0; i < d_.states.size(); ++i)
+      if (d_.states[i].name.text == name) return static_cast<int>(i);
+    return -1;
+  }
+  const ast::StateDecl& At(int i) const { return d_.states[static_cast<size_t>(i)]; }
+
+  // The lints run on leaves, the states a record can rest in: a transition
+  // declared on a state applies in every state inside it, a state entered
+  // is entered down to a leaf, a final child completes its parent.
   void Lints() {
-    // Reachability from the initial state (transitions and sla breach moves).
-    std::map<std::string, std::set<std::string>> edges;
-    for (const auto& s : d_.states)
-      for (const auto& t : s.transitions)
-        if (t.target && p_.FindState(t.target->text)) edges[s.name.text].insert(t.target->text);
-    std::set<std::string> reached{initial_->name.text};
-    std::deque<std::string> queue{initial_->name.text};
-    auto visit = [&](const std::string& to) {
-      if (reached.insert(to).second) queue.push_back(to);
+    const int n = static_cast<int>(d_.states.size());
+    std::map<int, std::set<int>> edges;  // leaf -> leaves
+    auto is_leaf = [&](int s) { return At(s).children.empty(); };
+    for (int leaf = 0; leaf < n; ++leaf) {
+      if (!is_leaf(leaf)) continue;
+      for (int a = leaf; a >= 0; a = At(a).parent)
+        for (const auto& t : At(a).transitions)
+          if (t.target && !IsDone(At(a), t))
+            if (int to = IndexOf(t.target->text); to >= 0) edges[leaf].insert(LeafOf(to));
+      if (At(leaf).is_final && At(leaf).parent >= 0)
+        for (const auto& t : At(At(leaf).parent).transitions)
+          if (IsDone(At(At(leaf).parent), t) && t.target)
+            if (int to = IndexOf(t.target->text); to >= 0) edges[leaf].insert(LeafOf(to));
+    }
+    int start = LeafOf(IndexOf(initial_->name.text));
+    std::set<int> reached{start};
+    std::deque<int> queue{start};
+    auto visit = [&](int to) {
+      if (to >= 0 && reached.insert(to).second) queue.push_back(to);
     };
     while (!queue.empty()) {
-      std::string s = queue.front();
+      int s = queue.front();
       queue.pop_front();
-      for (const auto& to : edges[s]) visit(to);
+      for (int to : edges[s]) visit(to);
       // A breach can move a record from any state where its clock runs.
-      if (!breach_moves_.empty())
-        for (const auto& to : breach_moves_) visit(to);
+      for (const auto& to : breach_moves_) visit(LeafOf(IndexOf(to)));
     }
+    std::set<int> active;  // reached leaves and their ancestors
+    for (int leaf : reached)
+      for (int a = leaf; a >= 0; a = At(a).parent) active.insert(a);
     bool any_final = false;
-    for (const auto& s : d_.states) {
-      any_final |= s.is_final;
-      if (!reached.count(s.name.text))
+    std::set<std::string> seen;
+    for (int i = 0; i < n; ++i) {
+      const ast::StateDecl& s = At(i);
+      bool top_final = s.is_final && s.parent < 0;
+      any_final |= top_final;
+      if (!seen.insert(s.name.text).second) continue;  // declared twice: E3003 says so
+      if (!active.count(i))
         diags().Error("E3008", s.name.range, "state '" + s.name.text + "' cannot be reached from the initial state '" +
                                                  initial_->name.text + "'");
-      if (s.is_final) continue;
-      bool leaves = false;
-      for (const auto& to : edges[s.name.text]) leaves |= to != s.name.text;
-      if (!leaves)
-        diags().Error("E3009", s.name.range, "state '" + s.name.text +
-                                                 "' can never be left: add a transition to another state, or mark it final");
+      if (is_leaf(i) && !top_final) {
+        bool leaves = false;
+        for (int to : edges[i]) leaves |= to != i;
+        if (!leaves)
+          diags().Error("E3009", s.name.range,
+                        s.is_final ? "final state '" + s.name.text + "' inside '" + At(s.parent).name.text +
+                                         "' can never be left: give '" + At(s.parent).name.text +
+                                         "' an 'on done -> STATE' or a transition out"
+                                   : "state '" + s.name.text +
+                                         "' can never be left: add a transition to another state, or mark it final");
+      }
       // Within a state, an unguarded transition hides later ones for the same event.
       std::set<std::string> unguarded;
       for (const auto& t : s.transitions) {
@@ -445,28 +526,59 @@ class ProcessChecker {
                                                 "' in state '" + s.name.text + "' has no guard");
         if (!t.guard && t.requires_roles.empty()) unguarded.insert(t.event.text);
       }
+      // A compound state's transition hidden in every state inside it.
+      if (!s.children.empty())
+        for (const auto& t : s.transitions)
+          if (t.kind == ast::Transition::Kind::kEvent && !IsDone(s, t) && SwallowedBelow(i, t.event.text))
+            diags().Warning("W3005", t.range, "this transition never runs: every state inside '" + s.name.text +
+                                                  "' handles '" + t.event.text + "' first, without a guard");
     }
     if (!any_final) {
       diags().Warning("W3003", d_.name.range, "process '" + d_.name.text + "' has no final state");
       return;
     }
     // Can a final state be reached from every state?
-    std::map<std::string, std::set<std::string>> reverse;
+    std::map<int, std::set<int>> reverse;
     for (const auto& [from, tos] : edges)
-      for (const auto& to : tos) reverse[to].insert(from);
-    std::set<std::string> can_finish;
-    std::deque<std::string> back;
-    for (const auto& s : d_.states)
-      if (s.is_final) { can_finish.insert(s.name.text); back.push_back(s.name.text); }
+      for (int to : tos) reverse[to].insert(from);
+    std::set<int> can_finish;
+    std::deque<int> back;
+    for (int i = 0; i < n; ++i)
+      if (At(i).is_final && At(i).parent < 0) { can_finish.insert(i); back.push_back(i); }
     while (!back.empty()) {
-      std::string s = back.front();
+      int s = back.front();
       back.pop_front();
-      for (const auto& from : reverse[s])
+      for (int from : reverse[s])
         if (can_finish.insert(from).second) back.push_back(from);
     }
-    for (const auto& s : d_.states)
-      if (reached.count(s.name.text) && !can_finish.count(s.name.text) && !s.is_final)
-        diags().Warning("W3001", s.name.range, "no final state can be reached from state '" + s.name.text + "'");
+    for (int i = 0; i < n; ++i)
+      if (is_leaf(i) && reached.count(i) && !can_finish.count(i) && !(At(i).is_final && At(i).parent < 0))
+        diags().Warning("W3001", At(i).name.range, "no final state can be reached from state '" + At(i).name.text + "'");
+  }
+
+  // Whether every leaf inside compound state `s` handles `event` without a
+  // guard or roles before `s` would (in itself or a state between).
+  bool SwallowedBelow(int s, const std::string& event) const {
+    bool all = true, any = false;
+    std::function<void(int)> walk = [&](int state) {
+      for (int c : At(state).children) {
+        if (!all) return;
+        bool handled = false;
+        for (int a = c; a != s && !handled; a = At(a).parent)
+          for (const auto& t : At(a).transitions)
+            if (t.kind == ast::Transition::Kind::kEvent && t.event.text == event && !t.guard && t.requires_roles.empty())
+              handled = true;
+        if (handled) {
+          any = true;
+        } else if (At(c).children.empty()) {
+          all = false;
+        } else {
+          walk(c);
+        }
+      }
+    };
+    walk(s);
+    return all && any;
   }
 
   Program& program_;

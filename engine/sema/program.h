@@ -84,6 +84,9 @@ struct ProcessInfo {
   // Event name -> parameter types, identical in every state (checked).
   std::map<std::string, std::vector<std::pair<std::string, Type>>> events;
   const ast::StateDecl* FindState(const std::string& name) const;
+  // State `name` and every state inside it: the states a record is in when
+  // it is within `name` (empty when there is no such state).
+  std::vector<std::string> StatesWithin(const std::string& name) const;
 };
 
 // What a name declared at module level stands for.

@@ -247,11 +247,19 @@ struct Transition {
   SourceRange range;
 };
 
+// A state. States nest: ProcessDecl::states holds every state of the
+// process in document order, a parent before its children, each child
+// naming its parent by index.
 struct StateDecl {
   Ident name;
   bool is_initial = false;
   bool is_final = false;
   std::vector<Transition> transitions;
+  int parent = -1;            // index in ProcessDecl::states; -1: top level
+  std::vector<int> children;  // indices, in document order
+  // `entry { }` and `exit { }`, at most one each.
+  std::vector<Action> on_enter, on_exit;
+  std::optional<SourceRange> enter_range, exit_range;
   SourceRange range;
 };
 
@@ -309,7 +317,7 @@ struct ProcessDecl {
   SourceRange on_create_range;
   std::vector<Action> on_create;
   std::vector<SlaDecl> slas;
-  std::vector<StateDecl> states;
+  std::vector<StateDecl> states;  // every state, nested ones too (see StateDecl)
   SourceRange range;
 };
 

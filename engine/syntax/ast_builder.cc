@@ -387,7 +387,7 @@ ast::ProcessDecl AstBuilder::Process(P::ProcessDeclContext* ctx) {
     } else if (auto* sla = item->slaDecl()) {
       p.slas.push_back(Sla(sla));
     } else if (auto* st = item->stateDecl()) {
-      p.states.push_back(State(st));
+      State(st, -1, p.states);
     }
   }
   return p;
@@ -486,16 +486,44 @@ ast::SlaDecl AstBuilder::Sla(P::SlaDeclContext* ctx) {
   return s;
 }
 
-ast::StateDecl AstBuilder::State(P::StateDeclContext* ctx) {
-  ast::StateDecl s;
-  s.name = Ident(ctx->ident());
-  s.range = Range(ctx);
-  if (ctx->modifier) {
-    s.is_initial = ctx->modifier->getType() == SMDLLexer::INITIAL;
-    s.is_final = ctx->modifier->getType() == SMDLLexer::FINAL;
+void AstBuilder::State(P::StateDeclContext* ctx, int parent, std::vector<ast::StateDecl>& states) {
+  int index = static_cast<int>(states.size());
+  {
+    ast::StateDecl s;
+    s.name = Ident(ctx->ident());
+    s.range = Range(ctx);
+    s.parent = parent;
+    if (ctx->modifier) {
+      s.is_initial = ctx->modifier->getType() == SMDLLexer::INITIAL;
+      s.is_final = ctx->modifier->getType() == SMDLLexer::FINAL;
+    }
+    states.push_back(std::move(s));
   }
-  for (auto* t : ctx->transition()) s.transitions.push_back(Transition(t));
-  return s;
+  if (parent >= 0) states[static_cast<size_t>(parent)].children.push_back(index);
+  for (auto* item : ctx->stateItem()) {
+    if (auto* t = As<P::StateTransitionContext>(item)) {
+      auto transition = Transition(t->transition());
+      states[static_cast<size_t>(index)].transitions.push_back(std::move(transition));
+    } else if (auto* child = As<P::ChildStateContext>(item)) {
+      State(child->stateDecl(), index, states);
+    } else if (auto* enter = As<P::EnterActionsContext>(item)) {
+      auto& s = states[static_cast<size_t>(index)];
+      if (s.enter_range) {
+        diags_.Error("E3050", Range(enter), "state '" + s.name.text + "' has more than one 'entry' block");
+        diags_.Note(*s.enter_range, "the first is here");
+      }
+      s.enter_range = Range(enter);
+      for (auto& a : Actions(enter->actionBlock())) s.on_enter.push_back(std::move(a));
+    } else if (auto* exit = As<P::ExitActionsContext>(item)) {
+      auto& s = states[static_cast<size_t>(index)];
+      if (s.exit_range) {
+        diags_.Error("E3050", Range(exit), "state '" + s.name.text + "' has more than one 'exit' block");
+        diags_.Note(*s.exit_range, "the first is here");
+      }
+      s.exit_range = Range(exit);
+      for (auto& a : Actions(exit->actionBlock())) s.on_exit.push_back(std::move(a));
+    }
+  }
 }
 
 ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
@@ -518,13 +546,13 @@ ast::Transition AstBuilder::Transition(P::TransitionContext* ctx) {
   } else if (auto* tm = As<P::TimerTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kTimer;
     t.delay = Expr(tm->expr(), 0);
-    t.target = Ident(tm->target);
+    if (tm->target) t.target = Ident(tm->target);
     body = tm->transitionBody();
   } else if (auto* at = As<P::InstantTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kTimer;
     t.at_instant = true;
     t.delay = Expr(at->expr(), 0);
-    t.target = Ident(at->target);
+    if (at->target) t.target = Ident(at->target);
     body = at->transitionBody();
   } else if (auto* a = As<P::AutomaticTransitionContext>(ctx)) {
     t.kind = ast::Transition::Kind::kAutomatic;

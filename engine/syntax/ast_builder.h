@@ -42,7 +42,8 @@ class AstBuilder {
   ast::ProcessDecl Process(P::ProcessDeclContext* ctx);
   ast::SlaDecl Sla(P::SlaDeclContext* ctx);
   ast::SlaAction SlaAct(P::SlaActionContext* ctx);
-  ast::StateDecl State(P::StateDeclContext* ctx);
+  // Appends the state and, after it, its children (recursively) to `states`.
+  void State(P::StateDeclContext* ctx, int parent, std::vector<ast::StateDecl>& states);
   ast::Transition Transition(P::TransitionContext* ctx);
   std::vector<ast::Action> Actions(P::ActionBlockContext* ctx);
   ast::Action If(P::IfActionContext* ctx);

@@ -388,6 +388,30 @@ class Compiler {
     Emit(Op::kSelect, 0, AddConst(Value::String(e.name)));
   }
 
+  // within("s"): the record's state is s or a state inside it, a set the
+  // process declares: `state in [s, ...]`.
+  void Within(const ast::Expr& e) {
+    size_t first = e.has_target ? 1 : 0;
+    std::string type;
+    if (e.has_target) type = TypeOf(*e.args[0]).name;
+    else if (scope_.record) type = scope_.record->qualified;
+    const sema::ProcessInfo* process = type.empty() ? nullptr : program_.ProcessForRecord(type);
+    if (!process || e.args.size() != first + 1 || e.args[first]->kind != ExprKind::kLiteral)
+      return Const(Value::Error("within() takes the name of a state of the record's process"));
+    if (!e.has_target || e.args[0]->kind == ExprKind::kThis) {
+      if (!scope_.record) return Const(Value::Error("within() without a record is only available inside a process"));
+      Emit(Op::kRecordState);
+    } else {
+      Expr(*e.args[0]);
+      DerefIfRef(*e.args[0]);
+      Emit(Op::kSelect, 0, AddConst(Value::String("state")));
+    }
+    std::vector<Value> names;
+    for (const auto& s : process->StatesWithin(e.args[first]->string_value)) names.push_back(Value::String(s));
+    Const(Value::List(std::move(names)));
+    Emit(Op::kIn);
+  }
+
   // records(T), through the index the checker chose for it, if any.
   void Records(const ast::Expr& e) {
     sema::Type type = TypeOf(e);
@@ -489,6 +513,8 @@ class Compiler {
     const std::string& name = e.name;
     if (name == "has" && !e.has_target) return Has(e);
     if (e.has_target && sema::IsMacroName(name) && name != "has") return Macro(e);
+    if (name == "within" && (e.has_target || !(Global(name) && Global(name)->kind == sema::Symbol::Kind::kFunction)))
+      return Within(e);
     if (!e.has_target) {
       if (!FindLocal(name)) {
         if (const sema::Symbol* sym = Global(name)) {

@@ -49,6 +49,17 @@ if diff -u "$here/incident.dot.expected" "$work/out" > "$work/diff"; then pass=$
 expect_exit 0 "graph mermaid" "$smdl" graph "$incident" --format mermaid
 if diff -u "$here/incident.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
   echo "FAIL graph mermaid differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+# Nested states: clusters in DOT, composite states in Mermaid.
+nested="$root/tests/scenarios/statecharts.smdl"
+expect_exit 0 "graph dot, nested" "$smdl" graph "$nested"
+if diff -u "$here/statecharts.dot.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph dot, nested, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+# Graphviz reads what smdl draws.
+if dot -Tsvg "$work/out" -o "$work/graph.svg" 2> "$work/dot.err"; then pass=$((pass + 1)); else
+  echo "FAIL graphviz cannot read the nested graph:"; cat "$work/dot.err"; fail=$((fail + 1)); fi
+expect_exit 0 "graph mermaid, nested" "$smdl" graph "$nested" --format mermaid
+if diff -u "$here/statecharts.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph mermaid, nested, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
 expect_exit 2 "graph of an unknown process" "$smdl" graph "$incident" --process Nope
 expect_output "$work/err" "it has IncidentManagement" "graph lists the processes"
 expect_exit 2 "graph with a bad format" "$smdl" graph "$incident" --format png
