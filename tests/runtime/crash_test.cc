@@ -66,11 +66,19 @@ process Tallying for Tally {
 record Counter { hits: int = 0; label: string = ""; tally: ref Tally?; }
 process Counting for Counter {
   sla settle { target duration("1h"); start on create; stop on enter done; }
+  // Nested states: each hit moves between two children, leaving one and
+  // entering the other; share is handled by the parent.
   initial state counting {
-    on hit(n: int) when n > 0 { hits = hits + n; emit "counter.hit" { hits: hits }; }
     // Two records in one commit: the counter and the tally it reads and fires at.
     on share(n: int) when n > 0 && tally.value().total >= 0 { hits = hits + n; fire tally.add(n: n); }
     on finish -> done;
+    initial state even {
+      on hit(n: int) when n > 0 -> odd { hits = hits + n; emit "counter.hit" { hits: hits }; }
+    }
+    state odd {
+      exit { emit "counter.odd.left" { hits: hits }; }
+      on hit(n: int) when n > 0 -> even { hits = hits + n; emit "counter.hit" { hits: hits }; }
+    }
   }
   final state done;
 }
