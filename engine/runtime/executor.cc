@@ -492,7 +492,8 @@ Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> l
                     " transitions in one operation (automatic transitions or SLA reactions loop?)");
   const auto& states = m_.states();
   int domain = t.source >= 0 ? states[t.source].parent : -1;
-  while (domain >= 0 && !m_.Contains(domain, t.target)) domain = states[domain].parent;
+  // A target that contains the source is left and entered again too.
+  while (domain >= 0 && (!m_.Contains(domain, t.target) || domain == t.target)) domain = states[domain].parent;
   for (int s = m_.StateIndex(record_.state); s >= 0 && s != domain; s = states[s].parent)
     SMDL_RETURN_IF_ERROR(LeaveState(s));
   std::vector<int> entered;

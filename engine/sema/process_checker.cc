@@ -83,6 +83,8 @@ class ProcessChecker {
                                                  (s.parent >= 0 || !s.children.empty() ? " (state names are unique in a process, nested ones too)" : ""));
       if (s.is_final && !s.children.empty())
         diags().Error("E3051", s.name.range, "final state '" + s.name.text + "' cannot hold states");
+      if (s.is_final && !s.transitions.empty())
+        diags().Error("E3006", s.transitions.front().range, "final state '" + s.name.text + "' cannot have transitions");
       // A compound state's initial child: at most one is marked (none: the first).
       const ast::StateDecl* initial_child = nullptr;
       for (int c : s.children) {
@@ -103,8 +105,6 @@ class ProcessChecker {
           initial_ = &s;
         }
       }
-      if (s.is_final && !s.transitions.empty())
-        diags().Error("E3006", s.transitions.front().range, "final state '" + s.name.text + "' cannot have transitions");
     }
     if (initial_ == nullptr)
       diags().Error("E3004", d_.name.range, "process '" + d_.name.text + "' has no initial state (mark one 'initial state')");
