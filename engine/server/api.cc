@@ -163,6 +163,7 @@ HttpResponse Api::Route(Context& ctx) {
       {{"v1", "outbox", "ack"}, "/v1/outbox/ack", "POST"},
       {{"v1", "verify"}, "/v1/verify", "GET"},
       {{"v1", "webhooks"}, "/v1/webhooks", "GET"},
+      {{"v1", "webhooks", "{name}", "redeliver"}, "/v1/webhooks/{name}/redeliver", "POST"},
   };
   const RouteInfo* matched = nullptr;
   for (const auto& r : kRoutes)
@@ -460,6 +461,12 @@ HttpResponse Api::Route(Context& ctx) {
     auto report = engine_.Verify();
     if (!report.ok()) return ProblemFromStatus(report.status());
     return JsonAnswer(200, *report);
+  }
+  if (ctx.route == "/v1/webhooks/{name}/redeliver") {
+    if (auto denied = needs_admin()) return *denied;
+    auto moved = options_.webhooks ? options_.webhooks->Redeliver(seg[2]) : std::nullopt;
+    if (!moved) return Problem(404, "not_found", "no webhook subscription '" + seg[2] + "'");
+    return JsonAnswer(200, json{{"subscription", seg[2]}, {"redelivering", *moved}}.dump());
   }
   if (ctx.route == "/v1/webhooks") {
     return JsonAnswer(200, options_.webhooks ? options_.webhooks->StatusJson() : "[]");

@@ -5,11 +5,14 @@
 // record: a message is POSTed (JSON body, with an HMAC-SHA-256 signature of
 // the body under the subscription's secret) until a 2xx answer, with
 // exponential backoff between attempts; after max_attempts failures it goes
-// to the subscription's dead letters and delivery goes on. Delivery is at
-// least once: the position of each subscription is saved after the answer,
-// so a crash in between repeats the last message (X-Smdl-Delivery names
-// each message uniquely for receivers that must not act twice). The outbox
-// is acknowledged up to the message every subscription is past.
+// to the subscription's dead letters and delivery goes on. Dead letters can
+// be delivered again on request (Redeliver), before the messages that wait.
+// Delivery is at least once: the position of each subscription is saved
+// after the answer, so a crash in between repeats the last message
+// (X-Smdl-Delivery names each message uniquely for receivers that must not
+// act twice). Each subscription delivers on its own thread, so a slow or
+// failing receiver holds up only its own messages. The outbox is
+// acknowledged up to the message every subscription is past.
 #pragma once
 
 #include <condition_variable>
@@ -17,9 +20,12 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "metrics.h"
 #include "smdl/engine.h"
@@ -51,6 +57,9 @@ class Webhooks {
   void Wake();     // new messages may be waiting
   // Every subscription's position, counts, last error and dead letters (JSON).
   std::string StatusJson();
+  // Queues the dead letters of subscription `name` for delivery again;
+  // returns how many, or nullopt when there is no such subscription.
+  std::optional<size_t> Redeliver(const std::string& name);
 
  private:
   struct Position {
@@ -60,10 +69,18 @@ class Webhooks {
     int64_t next_attempt_ms = 0;
     std::string last_error;
     std::deque<std::string> dead_letters;  // JSON of each, with why
+    std::deque<std::string> redeliver;     // dead letters' messages to deliver again, first
   };
-  void Loop();
-  // Delivers what is due; returns the milliseconds to wait before the next pass.
-  int64_t Pass();
+  void Loop(size_t subscription);
+  // Delivers what is due for one subscription; returns the milliseconds to
+  // wait before its next pass.
+  int64_t Pass(size_t subscription);
+  // POSTs one message; "" on a 2xx answer, else why not.
+  std::string Post(const Subscription& sub, const nlohmann::json& message);
+  // Moves past a failure: backoff, or the dead letters after max_attempts.
+  // Returns the wait before the next attempt (0: go on at once).
+  int64_t Failed(size_t subscription, const nlohmann::json& message, const std::string& why, bool redelivery);
+  void Acknowledge();
   Status Save();
 
   Engine& engine_;
@@ -72,10 +89,11 @@ class Webhooks {
   std::string state_path_;
   std::vector<Position> positions_;  // guarded by mu_
   std::mutex mu_;
+  std::mutex save_mu_;  // one Save at a time
   std::condition_variable cv_;
   bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  uint64_t wakes_ = 0;  // bumped by Wake and Redeliver
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace smdl::server

@@ -404,6 +404,8 @@ await call({ method: 'POST', path: '/v1/outbox/ack', body: '{}', headers: { 'Con
 await call({ method: 'GET', path: '/v1/verify', expect: 200 });
 await call({ method: 'GET', path: '/v1/webhooks', expect: 200 });
 await call({ method: 'GET', path: '/v1/webhooks', headers: { 'Idempotency-Key': 'a b' }, expect: 400 });
+await call({ method: 'POST', path: '/v1/webhooks/nobody/redeliver', body: {}, expect: 404 });
+await call({ method: 'POST', path: '/v1/webhooks/nobody/redeliver', body: {}, headers: { 'Content-Type': 'text/plain' }, expect: 415 });
 
 // Answers no operation documents: unknown paths and methods.
 await call({ method: 'GET', path: '/v1/nothing', expect: 404, against: noRoute });
@@ -439,6 +441,7 @@ await call({ method: 'POST', path: '/v1/deploy', auth: true, token: DESK, body: 
   then: (r, j) => expectEq('required_roles', j.required_roles, ['admin']) });
 await call({ method: 'GET', path: '/v1/verify', auth: true, token: DESK, expect: 403 });
 await call({ method: 'POST', path: '/v1/outbox/ack', auth: true, token: DESK, body: { through: 1 }, expect: 403 });
+await call({ method: 'POST', path: '/v1/webhooks/nobody/redeliver', auth: true, token: DESK, body: {}, expect: 403 });
 await call({ method: 'POST', path: '/v1/deploy', auth: true, token: ADMIN, body: DEPLOY, expect: 201 });
 await call({ method: 'POST', path: '/v1/records', auth: true, token: DESK, body: { type: 'Gate', fields: { title: 'g' } },
   expect: 201, then: (r, j) => expectEq('created_by', j.created_by, 'alice') });

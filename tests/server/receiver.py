@@ -2,8 +2,8 @@
 share of the deliveries at random (seeded), checks each signature, and keeps
 every delivery it accepted in a JSON-lines file.
 
-Usage: receiver.py PORT_FILE LOG_FILE SECRET FAIL_RATE SEED
-Writes the port it listens on to PORT_FILE."""
+Usage: receiver.py PORT_FILE LOG_FILE SECRET FAIL_RATE SEED [PORT]
+Listens on PORT (default: any free port) and writes it to PORT_FILE."""
 import hashlib, hmac, json, random, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,7 +26,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[6]) if len(sys.argv) > 6 else 0), Handler)
 with open(port_file, "w") as f:
     f.write(str(server.server_address[1]))
 server.serve_forever()

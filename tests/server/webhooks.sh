@@ -18,13 +18,18 @@ receiver_pid=$!
 for _ in $(seq 1 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 printf 's3cret\n' > "$work/secret"
+# A port where nobody listens yet: its subscriber comes up later.
+late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 tok=$("$smdl" token add --tokens "$work/tokens.json" desk --role admin --role agent)
+bob_token=$("$smdl" token add --tokens "$work/tokens.json" bob --role agent)
 cat > "$work/config.json" <<JSON
 {"durability": "async", "log_requests": false,
  "webhooks": [
   {"name": "desk", "url": "http://127.0.0.1:$port/hook", "messages": ["desk.*"], "secret_file": "$work/secret",
    "max_attempts": 30, "initial_backoff_ms": 20, "max_backoff_ms": 200},
   {"name": "nowhere", "url": "http://127.0.0.1:9/hook", "messages": ["desk.noted"], "secret": "x",
+   "max_attempts": 2, "initial_backoff_ms": 10, "max_backoff_ms": 10, "timeout_seconds": 1},
+  {"name": "late", "url": "http://127.0.0.1:$late_port/hook", "messages": ["desk.taken"], "secret": "late",
    "max_attempts": 2, "initial_backoff_ms": 10, "max_backoff_ms": 10, "timeout_seconds": 1}]}
 JSON
 start_server hooks --db "$work/db" --config "$work/config.json" --tokens "$work/tokens.json"
@@ -81,5 +86,28 @@ json_get '[w for w in d if w["name"] == "nowhere"][0]["dead_letters"][0]["last_e
 api GET /metrics "" > /dev/null
 grep -q 'smdl_webhook_deliveries_total{subscription="nowhere",outcome="dead_letter"}' "$work/body" || fail "metrics of dead letters"
 grep -q 'smdl_webhook_deliveries_total{subscription="desk",outcome="failed"}' "$work/body" || fail "the receiver's failures were not retried"
+
+echo "== dead letters delivered again once their subscriber is up"
+for _ in $(seq 1 100); do
+  api GET /v1/webhooks "$tok" > /dev/null
+  [ "$(json_get 'len([w for w in d if w["name"] == "late"][0]["dead_letters"])')" -ge 30 ] && break
+  sleep 0.2
+done
+[ "$(json_get 'len([w for w in d if w["name"] == "late"][0]["dead_letters"])')" -ge 30 ] || fail "late: $(cat "$work/body")"
+expect_status 403 POST /v1/webhooks/late/redeliver "$bob_token" '{}'
+expect_status 404 POST /v1/webhooks/nobody/redeliver "$tok" '{}'
+python3 "$here/receiver.py" "$work/late.port" "$work/late.jsonl" late 0 3 "$late_port" &
+late_pid=$!
+for _ in $(seq 1 50); do [ -s "$work/late.port" ] && break; sleep 0.1; done
+expect_status 200 POST /v1/webhooks/late/redeliver "$tok" '{}'
+[ "$(json_get 'd["redelivering"]')" -ge 30 ] || fail "redeliver: $(cat "$work/body")"
+for _ in $(seq 1 100); do
+  [ "$(wc -l < "$work/late.jsonl" 2>/dev/null || echo 0)" -ge 30 ] && break
+  sleep 0.1
+done
+[ "$(wc -l < "$work/late.jsonl")" -ge 30 ] || fail "only $(wc -l < "$work/late.jsonl") dead letters were delivered again"
+api GET /v1/webhooks "$tok" > /dev/null
+[ "$(json_get 'len([w for w in d if w["name"] == "late"][0]["dead_letters"])')" = 0 ] || fail "dead letters left: $(cat "$work/body")"
+kill "$late_pid" 2>/dev/null || true
 stop_server
 echo "webhook tests passed"
