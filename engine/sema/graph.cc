@@ -1,5 +1,6 @@
 #include "sema/graph.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -163,6 +164,10 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
     }
     out += indent + "subgraph " + DotQuote("cluster_" + s.name.text) + " {\n";
     out += indent + "  label=" + DotQuote(s.name.text) + "; style=rounded;\n";
+    // Internal transitions of a compound state loop on a point of its own
+    // inside its cluster (Graphviz cannot loop an edge on a cluster).
+    if (std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.from == i && e.to == i; }))
+      out += indent + "  " + DotQuote("__self_" + s.name.text) + " [shape=point, width=0.08];\n";
     for (int c : s.children) node(c, indent + "  ");
     out += indent + "}\n";
   };
@@ -178,6 +183,11 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
   for (const auto& e : edges) {
     int from = e.from, to = e.to;
     std::string attrs = "label=" + DotQuote(e.label);
+    if (from == to && !states[static_cast<size_t>(from)].children.empty()) {
+      std::string self = DotQuote("__self_" + states[static_cast<size_t>(from)].name.text);
+      out += "  " + self + " -> " + self + " [" + attrs + (e.timer ? ", style=dashed" : "") + "];\n";
+      continue;
+    }
     if (!states[static_cast<size_t>(from)].children.empty()) {
       attrs += ", ltail=" + DotQuote("cluster_" + states[static_cast<size_t>(from)].name.text);
       from = LeafOf(p, from);

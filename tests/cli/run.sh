@@ -57,6 +57,14 @@ if diff -u "$here/statecharts.dot.expected" "$work/out" > "$work/diff"; then pas
 # Graphviz reads what smdl draws.
 if dot -Tsvg "$work/out" -o "$work/graph.svg" 2> "$work/dot.err"; then pass=$((pass + 1)); else
   echo "FAIL graphviz cannot read the nested graph:"; cat "$work/dot.err"; fail=$((fail + 1)); fi
+# Every process of the library draws without a Graphviz error or warning.
+for module in "$root"/stdlib/iso20000/*.smdl; do
+  for process in $(sed -n 's/^process \([A-Za-z_]*\).*/\1/p' "$module"); do
+    "$smdl" graph "$module" --process "$process" > "$work/lib.dot" 2>&1 &&
+      dot -Tsvg "$work/lib.dot" -o /dev/null 2> "$work/dot.err" && [ ! -s "$work/dot.err" ] &&
+      pass=$((pass + 1)) || { echo "FAIL graph of $process in $module:"; cat "$work/dot.err"; fail=$((fail + 1)); }
+  done
+done
 expect_exit 0 "graph mermaid, nested" "$smdl" graph "$nested" --format mermaid
 if diff -u "$here/statecharts.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
   echo "FAIL graph mermaid, nested, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
