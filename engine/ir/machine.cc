@@ -241,11 +241,7 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
     state.parent = s.parent;
     state.children = s.children;
     if (s.is_initial && s.parent < 0) m_->initial_ = static_cast<int>(i);
-    // A compound state's initial child: the one marked, else the first.
-    for (int c : s.children)
-      if (decl.states[static_cast<size_t>(c)].is_initial) state.initial_child = c;
-    if (state.initial_child < 0 && !s.children.empty()) state.initial_child = s.children.front();
-    if (!s.children.empty()) m_->nested_ = true;
+    state.initial_child = process.InitialChild(static_cast<int>(i));
     SMDL_RETURN_IF_ERROR(CompileActions(s.on_enter, BaseScope(), state.on_enter));
     SMDL_RETURN_IF_ERROR(CompileActions(s.on_exit, BaseScope(), state.on_exit));
     int timers = 0;
@@ -301,11 +297,6 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
 int Machine::StateIndex(const std::string& name) const {
   auto it = state_index_.find(name);
   return it == state_index_.end() ? -1 : it->second;
-}
-
-int Machine::Leaf(int state) const {
-  while (state >= 0 && states_[state].compound()) state = states_[state].initial_child;
-  return state;
 }
 
 bool Machine::Contains(int ancestor, int state) const {

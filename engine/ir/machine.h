@@ -129,8 +129,6 @@ class Machine {
   const std::vector<State>& states() const { return states_; }
   int initial() const { return initial_; }
   int StateIndex(const std::string& name) const;  // -1 if none
-  // The leaf entered when `state` is entered: its initial child's, down.
-  int Leaf(int state) const;
   // Whether `ancestor` is `state` or one of its ancestors (-1: the process,
   // ancestor of every state).
   bool Contains(int ancestor, int state) const;
@@ -138,7 +136,6 @@ class Machine {
   bool Closed(int leaf) const { return leaf >= 0 && states_[leaf].is_final && states_[leaf].parent < 0; }
   // The names of the states a record in `leaf` is in, innermost first.
   std::vector<std::string> ActiveStates(const std::string& leaf) const;
-  bool nested() const { return nested_; }  // any compound state
   const std::vector<Action>& on_create() const { return on_create_; }
   // The compiled default of field `i` of the record, or null.
   const vm::CompiledExpr* default_value(size_t i) const { return i < defaults_.size() ? defaults_[i].get() : nullptr; }
@@ -157,7 +154,6 @@ class Machine {
   std::vector<Sla> slas_;
   std::map<std::string, std::vector<Param>> events_;
   std::map<std::string, int> state_index_;
-  bool nested_ = false;
 };
 
 class Image {

@@ -39,8 +39,10 @@ struct RecordState {
   static StatusOr<RecordState> FromJson(const std::string& text);
 };
 
-// The version of a stored record (ToJson's text) without decoding the rest:
-// "version" is its last top-level key.
+// The version of a record's JSON, stored (ToJson's text) or viewed
+// (RecordView's), without decoding the rest: "version" is its last
+// top-level key (keys are sorted), and no string can hold the sequence
+// "version": unescaped.
 StatusOr<uint64_t> StoredVersion(std::string_view text);
 
 // Key of a timer in the timers family: due time (big-endian seconds and

@@ -39,9 +39,26 @@ const FieldInfo* RecordInfo::Find(const std::string& name) const {
 }
 
 const ast::StateDecl* ProcessInfo::FindState(const std::string& name) const {
-  for (const auto& s : decl->states)
-    if (s.name.text == name) return &s;
-  return nullptr;
+  int i = StateIndex(name);
+  return i < 0 ? nullptr : &decl->states[static_cast<size_t>(i)];
+}
+
+int ProcessInfo::StateIndex(const std::string& name) const {
+  for (size_t i = 0; i < decl->states.size(); ++i)
+    if (decl->states[i].name.text == name) return static_cast<int>(i);
+  return -1;
+}
+
+int ProcessInfo::InitialChild(int state) const {
+  const auto& children = decl->states[static_cast<size_t>(state)].children;
+  for (int c : children)
+    if (decl->states[static_cast<size_t>(c)].is_initial) return c;
+  return children.empty() ? -1 : children.front();
+}
+
+int ProcessInfo::LeafOf(int state) const {
+  while (state >= 0 && !decl->states[static_cast<size_t>(state)].children.empty()) state = InitialChild(state);
+  return state;
 }
 
 std::vector<std::string> ProcessInfo::StatesWithin(const std::string& name) const {

@@ -32,20 +32,15 @@ std::string EmitSuffix(const std::vector<ast::Action>& actions) {
   return out;
 }
 
-int IndexOf(const ast::ProcessDecl& p, const std::string& name) {
-  for (size_t i = 0; i < p.states.size(); ++i)
-    if (p.states[i].name.text == name) return static_cast<int>(i);
-  return -1;
-}
-
-std::vector<Edge> Edges(const Program& program, const ast::ProcessDecl& p) {
+std::vector<Edge> Edges(const Program& program, const ProcessInfo& process) {
+  const ast::ProcessDecl& p = *process.decl;
   std::vector<Edge> edges;
   for (size_t i = 0; i < p.states.size(); ++i) {
     const ast::StateDecl& s = p.states[i];
     for (const auto& t : s.transitions) {
       Edge e;
       e.from = static_cast<int>(i);
-      e.to = t.target ? IndexOf(p, t.target->text) : e.from;
+      e.to = t.target ? process.StateIndex(t.target->text) : e.from;
       if (e.to < 0) continue;
       switch (t.kind) {
         case ast::Transition::Kind::kEvent:
@@ -132,22 +127,10 @@ std::vector<std::string> SlaNotes(const ast::ProcessDecl& p) {
   return notes;
 }
 
-// The child a compound state enters first: the one marked initial, else the first.
-int InitialChild(const ast::ProcessDecl& p, int s) {
-  const auto& children = p.states[static_cast<size_t>(s)].children;
-  for (int c : children)
-    if (p.states[static_cast<size_t>(c)].is_initial) return c;
-  return children.empty() ? -1 : children.front();
-}
-
-int LeafOf(const ast::ProcessDecl& p, int s) {
-  while (s >= 0 && !p.states[static_cast<size_t>(s)].children.empty()) s = InitialChild(p, s);
-  return s;
-}
-
-std::string Dot(const Program& program, const ast::ProcessDecl& p) {
+std::string Dot(const Program& program, const ProcessInfo& process) {
+  const ast::ProcessDecl& p = *process.decl;
   const auto& states = p.states;
-  std::vector<Edge> edges = Edges(program, p);
+  std::vector<Edge> edges = Edges(program, process);
   std::string out = "digraph " + DotQuote(p.name.text) + " {\n";
   out += "  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
@@ -175,7 +158,7 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
     if (states[i].parent < 0) node(static_cast<int>(i), "  ");
   for (size_t i = 0; i < states.size(); ++i)
     if (states[i].is_initial && states[i].parent < 0) {
-      int leaf = LeafOf(p, static_cast<int>(i));
+      int leaf = process.LeafOf(static_cast<int>(i));
       out += "  \"__start\" -> " + DotQuote(states[static_cast<size_t>(leaf)].name.text);
       if (leaf != static_cast<int>(i)) out += " [lhead=" + DotQuote("cluster_" + states[i].name.text) + "]";
       out += ";\n";
@@ -190,11 +173,11 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
     }
     if (!states[static_cast<size_t>(from)].children.empty()) {
       attrs += ", ltail=" + DotQuote("cluster_" + states[static_cast<size_t>(from)].name.text);
-      from = LeafOf(p, from);
+      from = process.LeafOf(from);
     }
     if (!states[static_cast<size_t>(to)].children.empty()) {
       if (e.to != e.from) attrs += ", lhead=" + DotQuote("cluster_" + states[static_cast<size_t>(to)].name.text);
-      to = LeafOf(p, to);
+      to = process.LeafOf(to);
     }
     if (e.timer) attrs += ", style=dashed";
     out += "  " + DotQuote(states[static_cast<size_t>(from)].name.text) + " -> " +
@@ -203,9 +186,9 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
   int n = 0;
   for (const auto& [target, why] : SlaMoves(p)) {
     std::string note = "\"__sla" + std::to_string(n++) + "\"";
-    int index = IndexOf(p, target);
+    int index = process.StateIndex(target);
     out += "  " + note + " [shape=note, label=" + DotQuote(why) + "];\n";
-    out += "  " + note + " -> " + DotQuote(index >= 0 ? states[static_cast<size_t>(LeafOf(p, index))].name.text : target) +
+    out += "  " + note + " -> " + DotQuote(index >= 0 ? states[static_cast<size_t>(process.LeafOf(index))].name.text : target) +
            " [style=dashed];\n";
   }
   for (const auto& note : SlaNotes(p))
@@ -214,16 +197,17 @@ std::string Dot(const Program& program, const ast::ProcessDecl& p) {
   return out;
 }
 
-std::string Mermaid(const Program& program, const ast::ProcessDecl& p) {
+std::string Mermaid(const Program& program, const ProcessInfo& process) {
+  const ast::ProcessDecl& p = *process.decl;
   const auto& states = p.states;
-  std::vector<Edge> edges = Edges(program, p);
+  std::vector<Edge> edges = Edges(program, process);
   std::string out = "stateDiagram-v2\n";
   out += "  %% process " + p.name.text + " for " + p.record.ToString() + "\n";
   // Compound states as composite states, their initial and final children inside.
   std::function<void(int, const std::string&)> block = [&](int i, const std::string& indent) {
     const ast::StateDecl& s = states[static_cast<size_t>(i)];
     out += indent + "state " + s.name.text + " {\n";
-    out += indent + "  [*] --> " + states[static_cast<size_t>(InitialChild(p, i))].name.text + "\n";
+    out += indent + "  [*] --> " + states[static_cast<size_t>(process.InitialChild(i))].name.text + "\n";
     // Each child is named inside, so that it is drawn inside.
     for (int c : s.children) {
       const ast::StateDecl& child = states[static_cast<size_t>(c)];
@@ -252,8 +236,7 @@ std::string Mermaid(const Program& program, const ast::ProcessDecl& p) {
 }  // namespace
 
 std::string RenderGraph(const Program& program, const ProcessInfo& process, GraphFormat format) {
-  const ast::ProcessDecl& p = *process.decl;
-  return format == GraphFormat::kDot ? Dot(program, p) : Mermaid(program, p);
+  return format == GraphFormat::kDot ? Dot(program, process) : Mermaid(program, process);
 }
 
 }  // namespace smdl::sema

@@ -444,22 +444,6 @@ class ProcessChecker {
     CheckSlaActions(base, sla.breach);
   }
 
-  // The child a compound state enters by default: the one marked initial, else the first.
-  int InitialChild(int s) const {
-    const auto& children = d_.states[static_cast<size_t>(s)].children;
-    for (int c : children)
-      if (d_.states[static_cast<size_t>(c)].is_initial) return c;
-    return children.empty() ? -1 : children.front();
-  }
-  int LeafOf(int s) const {
-    while (s >= 0 && !d_.states[static_cast<size_t>(s)].children.empty()) s = InitialChild(s);
-    return s;
-  }
-  int IndexOf(const std::string& name) const {
-    for (size_t i = 0; i < d_.states.size(); ++i)
-      if (d_.states[i].name.text == name) return static_cast<int>(i);
-    return -1;
-  }
   const ast::StateDecl& At(int i) const { return d_.states[static_cast<size_t>(i)]; }
 
   // The lints run on leaves, the states a record can rest in: a transition
@@ -474,13 +458,13 @@ class ProcessChecker {
       for (int a = leaf; a >= 0; a = At(a).parent)
         for (const auto& t : At(a).transitions)
           if (t.target && !IsDone(At(a), t))
-            if (int to = IndexOf(t.target->text); to >= 0) edges[leaf].insert(LeafOf(to));
+            if (int to = p_.StateIndex(t.target->text); to >= 0) edges[leaf].insert(p_.LeafOf(to));
       if (At(leaf).is_final && At(leaf).parent >= 0)
         for (const auto& t : At(At(leaf).parent).transitions)
           if (IsDone(At(At(leaf).parent), t) && t.target)
-            if (int to = IndexOf(t.target->text); to >= 0) edges[leaf].insert(LeafOf(to));
+            if (int to = p_.StateIndex(t.target->text); to >= 0) edges[leaf].insert(p_.LeafOf(to));
     }
-    int start = LeafOf(IndexOf(initial_->name.text));
+    int start = p_.LeafOf(p_.StateIndex(initial_->name.text));
     std::set<int> reached{start};
     std::deque<int> queue{start};
     auto visit = [&](int to) {
@@ -491,7 +475,7 @@ class ProcessChecker {
       queue.pop_front();
       for (int to : edges[s]) visit(to);
       // A breach can move a record from any state where its clock runs.
-      for (const auto& to : breach_moves_) visit(LeafOf(IndexOf(to)));
+      for (const auto& to : breach_moves_) visit(p_.LeafOf(p_.StateIndex(to)));
     }
     std::set<int> active;  // reached leaves and their ancestors
     for (int leaf : reached)

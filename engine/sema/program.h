@@ -84,6 +84,13 @@ struct ProcessInfo {
   // Event name -> parameter types, identical in every state (checked).
   std::map<std::string, std::vector<std::pair<std::string, Type>>> events;
   const ast::StateDecl* FindState(const std::string& name) const;
+  // The index of state `name` in decl->states, -1 if none.
+  int StateIndex(const std::string& name) const;
+  // The child compound state `state` enters first: the one marked initial,
+  // else the first; -1 for a state without children.
+  int InitialChild(int state) const;
+  // The leaf entered when `state` is entered: its initial child's, down.
+  int LeafOf(int state) const;
   // State `name` and every state inside it: the states a record is in when
   // it is within `name` (empty when there is no such state).
   std::vector<std::string> StatesWithin(const std::string& name) const;

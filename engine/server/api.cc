@@ -9,6 +9,7 @@
 #include "base/json_input.h"
 #include "base/time.h"
 #include "problem.h"
+#include "runtime/record.h"
 #include "webhooks.h"
 
 namespace smdl::server {
@@ -56,18 +57,11 @@ HttpResponse JsonAnswer(int status, std::string body) {
   return out;
 }
 
-// The record's version as an entity tag. "version" is the last top-level
-// key of a record's JSON (keys are sorted), and no string can hold the
-// sequence "version": unescaped, so the last one is the record's: found
-// without parsing the record again.
+// The record's version as an entity tag, read without parsing the record
+// again (its view, like its stored form, ends with "version").
 std::string ETagOf(const std::string& record_json) {
-  static const std::string kKey = "\"version\":";
-  size_t at = record_json.rfind(kKey);
-  if (at == std::string::npos) return "";
-  size_t begin = at + kKey.size(), end = begin;
-  while (end < record_json.size() && std::isdigit(static_cast<unsigned char>(record_json[end]))) ++end;
-  if (end == begin) return "";
-  return "\"" + record_json.substr(begin, end - begin) + "\"";
+  auto version = runtime::StoredVersion(record_json);
+  return version.ok() ? "\"" + std::to_string(*version) + "\"" : "";
 }
 
 // Whether an If-None-Match header names `etag` (weak or strong, in a list,

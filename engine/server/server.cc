@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -150,27 +151,33 @@ std::string TimerKind(const std::string& timer) {
 
 std::string HolderPath(const std::string& db) { return (std::filesystem::path(db) / "smdl-serve.json").string(); }
 
-std::string HolderUrl(const std::string& db) {
+namespace {
+
+// The holder file of `db`, when a server that is still running wrote it
+// (a file left by a server that is gone counts as none).
+std::optional<json> LiveHolder(const std::string& db) {
   bool ok = false;
   std::string text = ReadFile(HolderPath(db), ok);
-  if (!ok) return "";
+  if (!ok) return std::nullopt;
   json doc = json::parse(text, nullptr, false);
-  if (!doc.is_object()) return "";
+  if (!doc.is_object()) return std::nullopt;
   int pid = doc.value("pid", 0);
-  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return "";  // left by a server that is gone
-  return doc.value("url", "");
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return std::nullopt;
+  return doc;
+}
+
+}  // namespace
+
+std::string HolderUrl(const std::string& db) {
+  auto holder = LiveHolder(db);
+  return holder ? holder->value("url", "") : "";
 }
 
 std::string HolderMessage(const std::string& db) {
-  bool ok = false;
-  std::string text = ReadFile(HolderPath(db), ok);
-  if (!ok) return "";
-  json doc = json::parse(text, nullptr, false);
-  if (!doc.is_object()) return "";
-  int pid = doc.value("pid", 0);
-  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return "";
-  return "the database " + db + " is held by smdl serve (pid " + std::to_string(pid) + ", " + doc.value("url", "") +
-         ", since " + doc.value("started", "") + ")";
+  auto holder = LiveHolder(db);
+  if (!holder) return "";
+  return "the database " + db + " is held by smdl serve (pid " + std::to_string(holder->value("pid", 0)) + ", " +
+         holder->value("url", "") + ", since " + holder->value("started", "") + ")";
 }
 
 Status Serve(const ServeOptions& options) {

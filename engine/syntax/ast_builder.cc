@@ -500,6 +500,17 @@ void AstBuilder::State(P::StateDeclContext* ctx, int parent, std::vector<ast::St
     states.push_back(std::move(s));
   }
   if (parent >= 0) states[static_cast<size_t>(parent)].children.push_back(index);
+  // `entry { }` or `exit { }`: at most one of each per state.
+  auto block = [&](antlr4::ParserRuleContext* at, P::ActionBlockContext* body, const char* word,
+                   std::optional<SourceRange>& seen, std::vector<ast::Action>& out) {
+    const ast::StateDecl& s = states[static_cast<size_t>(index)];
+    if (seen) {
+      diags_.Error("E3050", Range(at), "state '" + s.name.text + "' has more than one '" + word + "' block");
+      diags_.Note(*seen, "the first is here");
+    }
+    seen = Range(at);
+    for (auto& a : Actions(body)) out.push_back(std::move(a));
+  };
   for (auto* item : ctx->stateItem()) {
     if (auto* t = As<P::StateTransitionContext>(item)) {
       auto transition = Transition(t->transition());
@@ -508,20 +519,10 @@ void AstBuilder::State(P::StateDeclContext* ctx, int parent, std::vector<ast::St
       State(child->stateDecl(), index, states);
     } else if (auto* enter = As<P::EnterActionsContext>(item)) {
       auto& s = states[static_cast<size_t>(index)];
-      if (s.enter_range) {
-        diags_.Error("E3050", Range(enter), "state '" + s.name.text + "' has more than one 'entry' block");
-        diags_.Note(*s.enter_range, "the first is here");
-      }
-      s.enter_range = Range(enter);
-      for (auto& a : Actions(enter->actionBlock())) s.on_enter.push_back(std::move(a));
+      block(enter, enter->actionBlock(), "entry", s.enter_range, s.on_enter);
     } else if (auto* exit = As<P::ExitActionsContext>(item)) {
       auto& s = states[static_cast<size_t>(index)];
-      if (s.exit_range) {
-        diags_.Error("E3050", Range(exit), "state '" + s.name.text + "' has more than one 'exit' block");
-        diags_.Note(*s.exit_range, "the first is here");
-      }
-      s.exit_range = Range(exit);
-      for (auto& a : Actions(exit->actionBlock())) s.on_exit.push_back(std::move(a));
+      block(exit, exit->actionBlock(), "exit", s.exit_range, s.on_exit);
     }
   }
 }
