@@ -11,18 +11,16 @@ rounds=${3:-20}
 here=$src/tests/server
 work=$(mktemp -d)
 server_pid=
-receiver_pid=
+receiver_pids=
 load_pid=
-trap 'kill -KILL $server_pid $receiver_pid $load_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -KILL $server_pid $receiver_pids $load_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 source "$here/lib.sh"
 
-python3 "$here/receiver.py" "$work/port" "$work/received.jsonl" k 0.2 11 &
-receiver_pid=$!
-for _ in $(seq 1 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+start_receiver received k 0.2 11
 tok=$("$smdl" token add --tokens "$work/tokens.json" load --role admin --role agent)
 cat > "$work/config.json" <<JSON
 {"log_requests": false, "tokens": "$work/tokens.json",
- "webhooks": [{"name": "desk", "url": "http://127.0.0.1:$(cat "$work/port")/hook", "messages": ["*"], "secret": "k",
+ "webhooks": [{"name": "desk", "url": "http://127.0.0.1:$receiver_port/hook", "messages": ["*"], "secret": "k",
                "max_attempts": 1000, "initial_backoff_ms": 10, "max_backoff_ms": 100}]}
 JSON
 start_server first --db "$work/db" --config "$work/config.json"

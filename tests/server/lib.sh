@@ -18,6 +18,18 @@ start_server() {
   fail "the server $name did not say it was listening"
 }
 
+# start_receiver NAME SECRET FAIL_RATE SEED [PORT]: a webhook receiver
+# (receiver.py) that logs what it accepts to $work/NAME.jsonl; sets
+# $receiver_port and adds its pid to $receiver_pids.
+start_receiver() {
+  local name=$1; shift
+  python3 "$here/receiver.py" "$work/$name.port" "$work/$name.jsonl" "$@" &
+  receiver_pids="${receiver_pids:-} $!"
+  for _ in $(seq 1 50); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
+  [ -s "$work/$name.port" ] || fail "the receiver $name did not start"
+  receiver_port=$(cat "$work/$name.port")
+}
+
 stop_server() {
   kill -TERM "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

@@ -9,14 +9,12 @@ src=$2
 here=$src/tests/server
 work=$(mktemp -d)
 server_pid=
-receiver_pid=
-trap 'kill -KILL $server_pid $receiver_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+receiver_pids=
+trap 'kill -KILL $server_pid $receiver_pids 2>/dev/null || true; rm -rf "$work"' EXIT
 source "$here/lib.sh"
 
-python3 "$here/receiver.py" "$work/port" "$work/received.jsonl" s3cret 0.4 7 &
-receiver_pid=$!
-for _ in $(seq 1 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(cat "$work/port")
+start_receiver received s3cret 0.4 7
+port=$receiver_port
 printf 's3cret\n' > "$work/secret"
 # A port where nobody listens yet: its subscriber comes up later.
 late_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -96,9 +94,7 @@ done
 [ "$(json_get 'len([w for w in d if w["name"] == "late"][0]["dead_letters"])')" -ge 30 ] || fail "late: $(cat "$work/body")"
 expect_status 403 POST /v1/webhooks/late/redeliver "$bob_token" '{}'
 expect_status 404 POST /v1/webhooks/nobody/redeliver "$tok" '{}'
-python3 "$here/receiver.py" "$work/late.port" "$work/late.jsonl" late 0 3 "$late_port" &
-late_pid=$!
-for _ in $(seq 1 50); do [ -s "$work/late.port" ] && break; sleep 0.1; done
+start_receiver late late 0 3 "$late_port"
 expect_status 200 POST /v1/webhooks/late/redeliver "$tok" '{}'
 [ "$(json_get 'd["redelivering"]')" -ge 30 ] || fail "redeliver: $(cat "$work/body")"
 for _ in $(seq 1 100); do
@@ -108,6 +104,5 @@ done
 [ "$(wc -l < "$work/late.jsonl")" -ge 30 ] || fail "only $(wc -l < "$work/late.jsonl") dead letters were delivered again"
 api GET /v1/webhooks "$tok" > /dev/null
 [ "$(json_get 'len([w for w in d if w["name"] == "late"][0]["dead_letters"])')" = 0 ] || fail "dead letters left: $(cat "$work/body")"
-kill "$late_pid" 2>/dev/null || true
 stop_server
 echo "webhook tests passed"
