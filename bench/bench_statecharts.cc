@@ -1,13 +1,16 @@
-// The executor's cost of a fire in nested states against the same fire in
-// flat states (docs/benchmarks.md, "Statecharts"): the executor alone, no
-// storage, one thread, best of five rounds.
+// The executor's cost of a fire in nested states, and in parallel regions,
+// against the same fire in flat states (docs/benchmarks.md, "Statecharts"):
+// the executor alone, no storage, one thread, best of five rounds.
 //
 //   move:   an event that moves the record between two sibling states
-//           (flat: two top-level states; nested: two leaves three levels down)
+//           (flat: two top-level states; nested: two leaves three levels
+//           down; parallel: two leaves of one region while another region
+//           rests in its own leaf)
 //   parent: an internal event handled by the outermost state (flat: by the
-//           state itself; nested: found after walking up three levels)
+//           state itself; nested: found after walking up three levels;
+//           parallel: by the parallel state, reached from both leaves)
 //
-// `smdl_bench_statecharts N` prints times and ratios; `N flat|nested
+// `smdl_bench_statecharts N` prints times and ratios; `N flat|nested|parallel
 // move|parent` runs one variant alone, for callgrind.
 #include <chrono>
 #include <cstdio>
@@ -45,6 +48,26 @@ process Flow for Job {
         initial state a { on ping -> b; }
         state b { on pong -> a; }
       }
+    }
+  }
+  final state done;
+}
+)";
+
+const char* kParallel = R"(
+module bench.parallel;
+record Job { n: int = 0; }
+process Flow for Job {
+  initial parallel state outer {
+    on note { n = n + 1; }
+    on stop -> done;
+    state left {
+      initial state a { on ping -> b; }
+      state b { on pong -> a; }
+    }
+    state right {
+      initial state c { on other -> d; }
+      state d { on other -> c; }
     }
   }
   final state done;
@@ -103,21 +126,25 @@ int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 20000;
   auto flat = Build(kFlat);
   auto nested = Build(kNested);
+  auto parallel = Build(kParallel);
   // One variant alone, for counting instructions (bench/run.sh runs it under
   // callgrind at two sizes; the difference is the fires' own cost).
   if (argc == 4) {
     std::string kind = argv[3];
     std::vector<std::string> events = kind == "move" ? std::vector<std::string>{"ping", "pong"}
                                                      : std::vector<std::string>{"note"};
-    NsPerFire(std::string(argv[2]) == "nested" ? *nested : *flat, events, n);
+    std::string variant = argv[2];
+    NsPerFire(variant == "nested" ? *nested : variant == "parallel" ? *parallel : *flat, events, n);
     return 0;
   }
   for (auto [name, events] : {std::pair<const char*, std::vector<std::string>>{"move", {"ping", "pong"}},
                               std::pair<const char*, std::vector<std::string>>{"parent", {"note"}}}) {
     double f = NsPerFire(*flat, events, n);
     double s = NsPerFire(*nested, events, n);
-    std::printf("statecharts %-6s flat %.0f ns/fire, nested (3 levels) %.0f ns/fire, ratio nested/flat %.2f\n", name, f,
-                s, s / f);
+    double p = NsPerFire(*parallel, events, n);
+    std::printf("statecharts %-6s flat %.0f ns/fire, nested (3 levels) %.0f ns/fire, parallel (2 regions) %.0f ns/fire, "
+                "ratio nested/flat %.2f, parallel/flat %.2f\n",
+                name, f, s, p, s / f, p / f);
   }
   return 0;
 }

@@ -59,13 +59,13 @@ RUNS=$runs build/bin/smdl_bench_calendar
 # hand-written C++ in the same run; best of five rounds each (docs/benchmarks.md).
 build/bin/smdl_bench_expr
 
-# statecharts: the executor's cost of a fire in nested states against flat
-# ones (times, best of five rounds); with SMDL_BENCH_CALLGRIND=1 also the
+# statecharts: the executor's cost of a fire in nested states and in
+# parallel regions against flat ones (times, best of five rounds); with SMDL_BENCH_CALLGRIND=1 also the
 # instructions per fire, which do not depend on the machine's load.
 build/bin/smdl_bench_statecharts 20000
 if [ "${SMDL_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind > /dev/null; then
   for kind in move parent; do
-    for variant in flat nested; do
+    for variant in flat nested parallel; do
       count() {
         valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.sc" \
           build/bin/smdl_bench_statecharts "$1" "$variant" "$kind" 2>&1 | grep -oP 'Collected : \K[0-9]+'

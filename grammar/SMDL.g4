@@ -149,9 +149,10 @@ slaAction
     ;
 
 // A state holds transitions, and may hold states of its own (a compound
-// state) with entry and exit actions.
+// state) with entry and exit actions. The states of a `parallel` state are
+// its regions, all active at once.
 stateDecl
-    : modifier=(INITIAL | FINAL)? STATE ident (';' | '{' stateItem* '}')
+    : modifier=(INITIAL | FINAL)? parallel=PARALLEL? STATE ident (';' | '{' stateItem* '}')
     ;
 
 stateItem
@@ -266,7 +267,7 @@ ident
     | PAUSE | RESUME | RESET | RETARGET | WARN | AT | BREACH | ENTER | LEAVE
     | EVENT | EMIT | FIRE | INITIAL | FINAL | STATE | AFTER | WHEN | TEST
     | CLOCK | LET | ADVANCE | TO | BY | EXPECT | REJECTED | ROLE | ROLES | REQUIRES
-    | WITH | IF | ELSE | INDEX | ENTRY | EXIT
+    | WITH | IF | ELSE | INDEX | ENTRY | EXIT | PARALLEL
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -314,6 +315,7 @@ FIRE     : 'fire' ;
 INITIAL  : 'initial' ;
 FINAL    : 'final' ;
 STATE    : 'state' ;
+PARALLEL : 'parallel' ;
 AFTER    : 'after' ;
 WHEN     : 'when' ;
 TEST     : 'test' ;

@@ -238,6 +238,7 @@ StatusOr<std::unique_ptr<Machine>> MachineBuilder::Build(const sema::ProcessInfo
     state.name = s.name.text;
     state.is_initial = s.is_initial;
     state.is_final = s.is_final;
+    state.parallel = s.is_parallel;
     state.parent = s.parent;
     state.children = s.children;
     if (s.is_initial && s.parent < 0) m_->initial_ = static_cast<int>(i);
@@ -306,9 +307,34 @@ bool Machine::Contains(int ancestor, int state) const {
   return false;
 }
 
-std::vector<std::string> Machine::ActiveStates(const std::string& leaf) const {
+std::vector<int> Machine::Configuration(const std::string& state, const std::vector<std::string>& active) const {
+  std::vector<int> leaves;
+  if (active.empty()) {
+    if (int s = StateIndex(state); s >= 0) leaves.push_back(s);
+    return leaves;
+  }
+  for (const auto& name : active)
+    if (int s = StateIndex(name); s >= 0) leaves.push_back(s);
+  std::sort(leaves.begin(), leaves.end());
+  return leaves;
+}
+
+int Machine::Innermost(const std::vector<int>& leaves) const {
+  if (leaves.empty()) return -1;
+  int s = leaves.front();
+  while (s >= 0 && !std::all_of(leaves.begin(), leaves.end(), [&](int leaf) { return Contains(s, leaf); }))
+    s = states_[s].parent;
+  return s;
+}
+
+std::vector<std::string> Machine::ActiveStates(const std::vector<int>& leaves) const {
   std::vector<std::string> out;
-  for (int s = StateIndex(leaf); s >= 0; s = states_[s].parent) out.push_back(states_[s].name);
+  std::vector<bool> seen(states_.size());
+  for (int leaf : leaves)
+    for (int s = leaf; s >= 0 && !seen[s]; s = states_[s].parent) {
+      seen[s] = true;
+      out.push_back(states_[s].name);
+    }
   return out;
 }
 

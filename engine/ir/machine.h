@@ -69,12 +69,14 @@ struct Transition {
   int source = -1;            // the state that declares it
 };
 
-// A state; states nest. A record is always in a leaf (a state without
-// children) and, with it, in each of the leaf's ancestors.
+// A state; states nest. A record is in one leaf (a state without
+// children), or in one per region while a parallel state is active, and
+// with them in each of their ancestors.
 struct State {
   std::string name;
   bool is_initial = false;
   bool is_final = false;
+  bool parallel = false;                // its children are regions, all active at once
   std::vector<Transition> transitions;  // in declaration order
   int parent = -1;                      // -1: top level
   std::vector<int> children;
@@ -134,8 +136,14 @@ class Machine {
   bool Contains(int ancestor, int state) const;
   // A record in this leaf is closed: a top-level final state.
   bool Closed(int leaf) const { return leaf >= 0 && states_[leaf].is_final && states_[leaf].parent < 0; }
-  // The names of the states a record in `leaf` is in, innermost first.
-  std::vector<std::string> ActiveStates(const std::string& leaf) const;
+  // The leaves a record is in, in document order: `active` (the leaves of
+  // its regions) when not empty, else its state. Unknown names are left out.
+  std::vector<int> Configuration(const std::string& state, const std::vector<std::string>& active) const;
+  // The innermost state that contains every leaf: the record's `state`
+  // (the leaf itself when there is one).
+  int Innermost(const std::vector<int>& leaves) const;
+  // The names of every state a record with these leaves is in.
+  std::vector<std::string> ActiveStates(const std::vector<int>& leaves) const;
   const std::vector<Action>& on_create() const { return on_create_; }
   // The compiled default of field `i` of the record, or null.
   const vm::CompiledExpr* default_value(size_t i) const { return i < defaults_.size() ? defaults_[i].get() : nullptr; }

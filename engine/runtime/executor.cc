@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 
 #include "base/time.h"
 #include "runtime/record_value.h"
@@ -202,18 +203,43 @@ class Run {
   Caused& Cause(Request::Kind kind, json args, const std::string& record);
   // Returns the new record's ref.
   StatusOr<vm::Value> CreateAction(const ir::Action& a, std::span<const vm::Value> locals, const std::string& what);
+  // ---- the configuration: the active leaves, one per running region
+  // The record's state, and its leaves while regions run, from leaves_.
+  void SyncState();
+  bool Active(int state) const;
+  bool ClosedNow() const { return leaves_.size() == 1 && m_.Closed(leaves_.front()); }
   // Enters `state` alone (not its children): timers, `entry`, SLA hooks.
   Status EnterState(int state);
-  // Enters `state` and its initial children down to a leaf, from outside it.
-  Status EnterDown(int state);
   // Leaves `state` alone: `exit`, its timers, SLA hooks.
   Status LeaveState(int state);
+  // The states entered from outside `state`: itself and its initial
+  // children down to a leaf, or into every region of a parallel state.
+  void EntrySet(int state, std::vector<int>& out) const;
+  // The innermost state that contains the source and the target of `t` and
+  // is neither, nor parallel (SCXML's transition domain); -1: the process.
+  int Domain(const ir::Transition& t) const;
+  // The active states `t` leaves, innermost first (none for an internal one).
+  std::vector<int> ExitSet(const ir::Transition& t) const;
   Status TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what);
-  // A final child entered completes its parent: the parent's `on done`.
+  // Takes each of a conflict-free set of transitions, in document order,
+  // then completes what they completed.
+  Status TakeAll(const std::vector<const ir::Transition*>& set, std::span<const vm::Value> locals, const std::string& what);
+  // A final state entered completes its parent, and a parallel state when
+  // every region is done: their `on done`, in the order completed.
   Status Complete();
-  // The transitions of the current leaf and of each of its ancestors,
-  // innermost first, each state's in declaration order.
+  // Whether every region of parallel `state` (or compound `state`) is in a final state.
+  bool InFinal(int state) const;
+  // The transitions of each active leaf and of each of its ancestors,
+  // leaf by leaf in document order, innermost first, each state's in
+  // declaration order; a transition shared by leaves appears once.
   std::vector<const ir::Transition*> Candidates(ir::Transition::Kind kind, const std::string& event = "") const;
+  // The transitions to take: for each leaf in document order, the first
+  // candidate from it up that `enabled` accepts, with conflicts removed: of
+  // two transitions that leave a common state, the one declared deeper wins,
+  // else the earlier leaf's (SCXML's optimal enabled transition set).
+  using Enabled = std::function<StatusOr<bool>(const ir::Transition&)>;
+  StatusOr<std::vector<const ir::Transition*>> Select(ir::Transition::Kind kind, const std::string& event,
+                                                       const Enabled& enabled) const;
   // The roles of `t` the actor lacks, as "cab" or "cab or emergency_cab"; empty: all held.
   std::vector<std::string> MissingRoles(const ir::Transition& t) const;
   Status FollowAutomatic();
@@ -237,6 +263,9 @@ class Run {
   int actions_run_ = 0;
 
   RecordState record_;
+  std::vector<int> leaves_;     // in document order
+  std::vector<int> completed_;  // states completed, whose `on done` is due
+  vm::Value active_value_;      // the leaves' names while regions run, else null
   std::string from_state_;
   std::vector<vm::Value> fields_;
   std::vector<bool> set_;  // fields given or assigned
@@ -264,7 +293,8 @@ Status Run::LoadFields(const RecordState& record) {
     set_[i] = true;
   }
   id_value_ = vm::Value::String(record.id);
-  state_value_ = vm::Value::String(record.state);
+  leaves_ = m_.Configuration(record.state, record.active);
+  SyncState();
   created_by_value_ = vm::Value::String(record.created_by);
   return Status::Ok();
 }
@@ -289,6 +319,7 @@ vm::Activation Run::Activation(std::span<const vm::Value> locals) const {
   a.fields = fields_;
   a.id = &id_value_;
   a.state = &state_value_;
+  if (!active_value_.is_null()) a.active = &active_value_;
   a.now = request_.at;
   a.actor = &actor_value_;
   a.created_by = &created_by_value_;
@@ -436,20 +467,52 @@ Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const v
   return Status::Ok();
 }
 
+void Run::SyncState() {
+  int state = m_.Innermost(leaves_);
+  record_.state = state >= 0 ? m_.states()[state].name : "";
+  state_value_ = vm::Value::String(record_.state);
+  record_.active.clear();
+  active_value_ = vm::Value::Null();
+  if (leaves_.size() < 2) return;
+  std::vector<vm::Value> names;
+  for (int leaf : leaves_) {
+    record_.active.push_back(m_.states()[leaf].name);
+    names.push_back(vm::Value::String(m_.states()[leaf].name));
+  }
+  active_value_ = vm::Value::List(std::move(names));
+}
+
+bool Run::Active(int state) const {
+  return std::any_of(leaves_.begin(), leaves_.end(), [&](int leaf) { return m_.Contains(state, leaf); });
+}
+
+bool Run::InFinal(int state) const {
+  const ir::State& s = m_.states()[state];
+  if (s.parallel) return std::all_of(s.children.begin(), s.children.end(), [&](int c) { return InFinal(c); });
+  return std::any_of(s.children.begin(), s.children.end(),
+                     [&](int c) { return m_.states()[c].is_final && Active(c); });
+}
+
 Status Run::LeaveState(int index) {
   const ir::State& state = m_.states()[index];
   SMDL_RETURN_IF_ERROR(RunActions(state.on_exit, {}, "'exit' of state '" + state.name + "'"));
   std::string prefix = "after:" + state.name + ":";
   std::erase_if(record_.timers, [&](const TimerRef& t) { return t.name.rfind(prefix, 0) == 0; });
+  if (!state.compound()) {
+    std::erase(leaves_, index);
+    SyncState();
+  }
   return SlaTriggers(SlaHook::kLeave, state.name);
 }
 
 Status Run::EnterState(int index) {
   const ir::State& state = m_.states()[index];
-  record_.state = state.name;
-  state_value_ = vm::Value::String(state.name);
+  if (!state.compound()) {
+    leaves_.insert(std::upper_bound(leaves_.begin(), leaves_.end(), index), index);
+    SyncState();
+    path_.push_back(state.name);
+  }
   record_.entered_at = request_.at;
-  if (!state.compound()) path_.push_back(state.name);
   for (const auto& t : state.transitions) {
     if (t.kind != ir::Transition::Kind::kTimer) continue;
     vm::Value when = Eval(t.delay);
@@ -467,23 +530,56 @@ Status Run::EnterState(int index) {
     record_.timers.push_back({AddDuration(request_.at, when.duration_value()), t.timer_name});
   }
   SMDL_RETURN_IF_ERROR(RunActions(state.on_enter, {}, "'entry' of state '" + state.name + "'"));
+  // A final state completes its parent, and the parallel state around
+  // that when every one of its regions is in a final state.
+  if (state.is_final && state.parent >= 0) {
+    completed_.push_back(state.parent);
+    int around = m_.states()[state.parent].parent;
+    if (around >= 0 && m_.states()[around].parallel && InFinal(around)) completed_.push_back(around);
+  }
   return SlaTriggers(SlaHook::kEnter, state.name);
 }
 
-Status Run::EnterDown(int index) {
-  SMDL_RETURN_IF_ERROR(EnterState(index));
-  while (m_.states()[index].compound()) {
-    index = m_.states()[index].initial_child;
-    SMDL_RETURN_IF_ERROR(EnterState(index));
+void Run::EntrySet(int index, std::vector<int>& out) const {
+  out.push_back(index);
+  const ir::State& s = m_.states()[index];
+  if (s.parallel) {
+    for (int region : s.children) EntrySet(region, out);
+  } else if (s.compound()) {
+    EntrySet(s.initial_child, out);
   }
-  return Status::Ok();
+}
+
+int Run::Domain(const ir::Transition& t) const {
+  const auto& states = m_.states();
+  int domain = t.source >= 0 ? states[t.source].parent : -1;
+  // A target that contains the source is left and entered again too; a
+  // parallel state is never a domain (its regions are left together).
+  while (domain >= 0 && (!m_.Contains(domain, t.target) || domain == t.target || states[domain].parallel))
+    domain = states[domain].parent;
+  return domain;
+}
+
+std::vector<int> Run::ExitSet(const ir::Transition& t) const {
+  std::vector<int> out;
+  if (t.target < 0) return out;
+  int domain = Domain(t);
+  for (int leaf : leaves_)
+    for (int s = leaf; s >= 0 && s != domain; s = m_.states()[s].parent)
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  // Innermost first: in document order a state comes before the states
+  // inside it, so the reverse of document order.
+  std::sort(out.begin(), out.end(), std::greater<int>());
+  std::erase_if(out, [&](int s) { return !m_.Contains(domain, s) || s == domain; });
+  return out;
 }
 
 // The transition's actions run first, in the state it leaves; then the
 // states it leaves are left (their `exit` actions), innermost first, and
-// those it enters entered (their `entry` actions), outermost first. The states left and entered are those below the
-// transition's domain: the innermost state that contains both its source
-// and its target and is neither (SCXML's external transitions).
+// those it enters entered (their `entry` actions), outermost first. The
+// states left and entered are those below the transition's domain (see
+// Domain); entering a state inside a region of a parallel state enters its
+// other regions at their initial states.
 Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> locals, const std::string& what) {
   SMDL_RETURN_IF_ERROR(RunActions(t.actions, locals, what));
   if (t.target < 0) return Status::Ok();
@@ -491,38 +587,108 @@ Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> l
     return Rejected("more than " + std::to_string(limits_.max_follow_on) +
                     " transitions in one operation (automatic transitions or SLA reactions loop?)");
   const auto& states = m_.states();
-  int domain = t.source >= 0 ? states[t.source].parent : -1;
-  // A target that contains the source is left and entered again too.
-  while (domain >= 0 && (!m_.Contains(domain, t.target) || domain == t.target)) domain = states[domain].parent;
-  for (int s = m_.StateIndex(record_.state); s >= 0 && s != domain; s = states[s].parent)
-    SMDL_RETURN_IF_ERROR(LeaveState(s));
+  int domain = Domain(t);
+  for (int s : ExitSet(t)) SMDL_RETURN_IF_ERROR(LeaveState(s));
   std::vector<int> entered;
-  for (int s = t.target; s >= 0 && s != domain; s = states[s].parent) entered.push_back(s);
-  for (size_t i = entered.size(); i-- > 1;) SMDL_RETURN_IF_ERROR(EnterState(entered[i]));
-  SMDL_RETURN_IF_ERROR(EnterDown(t.target));
+  EntrySet(t.target, entered);
+  for (int s = t.target; states[s].parent >= 0 && states[s].parent != domain; s = states[s].parent) {
+    int parent = states[s].parent;
+    entered.push_back(parent);
+    if (states[parent].parallel)
+      for (int region : states[parent].children)
+        if (region != s) EntrySet(region, entered);
+  }
+  std::sort(entered.begin(), entered.end());
+  entered.erase(std::unique(entered.begin(), entered.end()), entered.end());
+  for (int s : entered) SMDL_RETURN_IF_ERROR(EnterState(s));
+  return Status::Ok();
+}
+
+Status Run::TakeAll(const std::vector<const ir::Transition*>& set, std::span<const vm::Value> locals,
+                    const std::string& what) {
+  for (const ir::Transition* t : set) {
+    // An earlier transition of the set may have completed nothing yet but
+    // left nothing of this one's either (the set is conflict-free).
+    SMDL_RETURN_IF_ERROR(TakeTransition(*t, locals, what));
+  }
   return Complete();
 }
 
 Status Run::Complete() {
-  int leaf = m_.StateIndex(record_.state);
-  if (leaf < 0 || !m_.states()[leaf].is_final || m_.states()[leaf].parent < 0) return Status::Ok();
-  const ir::State& parent = m_.states()[m_.states()[leaf].parent];
-  for (const auto& t : parent.transitions) {
-    if (t.kind != ir::Transition::Kind::kDone) continue;
-    vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
-    if (ok.is_error())
-      return Rejected("the guard of 'on done' of state '" + parent.name + "' fails: " + ok.error_message());
-    if (ok.is(vm::ValueKind::kBool) && ok.bool_value())
-      return TakeTransition(t, {}, "'on done' of state '" + parent.name + "'");
+  while (!completed_.empty()) {
+    int done = completed_.front();
+    completed_.erase(completed_.begin());
+    if (!Active(done)) continue;  // left since it completed
+    const ir::State& state = m_.states()[done];
+    for (const auto& t : state.transitions) {
+      if (t.kind != ir::Transition::Kind::kDone) continue;
+      vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
+      if (ok.is_error())
+        return Rejected("the guard of 'on done' of state '" + state.name + "' fails: " + ok.error_message());
+      if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) {
+        SMDL_RETURN_IF_ERROR(TakeTransition(t, {}, "'on done' of state '" + state.name + "'"));
+        break;
+      }
+    }
   }
   return Status::Ok();
 }
 
 std::vector<const ir::Transition*> Run::Candidates(ir::Transition::Kind kind, const std::string& event) const {
   std::vector<const ir::Transition*> out;
-  for (int s = m_.StateIndex(record_.state); s >= 0; s = m_.states()[s].parent)
-    for (const auto& t : m_.states()[s].transitions)
-      if (t.kind == kind && (event.empty() || t.event == event)) out.push_back(&t);
+  for (int leaf : leaves_)
+    for (int s = leaf; s >= 0; s = m_.states()[s].parent)
+      for (const auto& t : m_.states()[s].transitions)
+        if (t.kind == kind && (event.empty() || t.event == event) && std::find(out.begin(), out.end(), &t) == out.end())
+          out.push_back(&t);
+  return out;
+}
+
+StatusOr<std::vector<const ir::Transition*>> Run::Select(ir::Transition::Kind kind, const std::string& event,
+                                                          const Enabled& enabled) const {
+  // Each candidate is judged once, even when several leaves share it.
+  std::vector<std::pair<const ir::Transition*, bool>> judged;
+  std::vector<const ir::Transition*> firsts;
+  for (int leaf : leaves_) {
+    const ir::Transition* first = nullptr;
+    for (int s = leaf; s >= 0 && !first; s = m_.states()[s].parent)
+      for (const auto& t : m_.states()[s].transitions) {
+        if (t.kind != kind || (!event.empty() && t.event != event)) continue;
+        auto seen = std::find_if(judged.begin(), judged.end(), [&](const auto& j) { return j.first == &t; });
+        bool ok = false;
+        if (seen != judged.end()) {
+          ok = seen->second;
+        } else {
+          auto verdict = enabled(t);
+          if (!verdict.ok()) return verdict.status();
+          ok = *verdict;
+          judged.emplace_back(&t, ok);
+        }
+        if (ok) {
+          first = &t;
+          break;
+        }
+      }
+    if (first && std::find(firsts.begin(), firsts.end(), first) == firsts.end()) firsts.push_back(first);
+  }
+  if (firsts.size() < 2) return firsts;
+  std::vector<const ir::Transition*> out;
+  for (const ir::Transition* t : firsts) {
+    std::vector<int> exits = ExitSet(*t);
+    bool preempted = false;
+    std::vector<const ir::Transition*> removed;
+    for (const ir::Transition* kept : out) {
+      std::vector<int> other = ExitSet(*kept);
+      bool conflict = std::any_of(exits.begin(), exits.end(),
+                                  [&](int s) { return std::find(other.begin(), other.end(), s) != other.end(); });
+      if (!conflict) continue;
+      if (t->source != kept->source && m_.Contains(kept->source, t->source)) removed.push_back(kept);
+      else preempted = true;
+    }
+    if (preempted) continue;
+    std::erase_if(out, [&](const ir::Transition* k) { return std::find(removed.begin(), removed.end(), k) != removed.end(); });
+    out.push_back(t);
+  }
   return out;
 }
 
@@ -542,27 +708,23 @@ std::vector<std::string> Run::MissingRoles(const ir::Transition& t) const {
 
 Status Run::FollowAutomatic() {
   for (;;) {
-    const ir::Transition* taken = nullptr;
-    for (const ir::Transition* t : Candidates(ir::Transition::Kind::kAutomatic)) {
-      vm::Value ok = t->guard ? Eval(t->guard) : vm::Value::Bool(true);
+    auto set = Select(ir::Transition::Kind::kAutomatic, "", [&](const ir::Transition& t) -> StatusOr<bool> {
+      vm::Value ok = t.guard ? Eval(t.guard) : vm::Value::Bool(true);
       if (ok.is_error())
-        return Rejected("the automatic transition 'when " + t->guard_text + "' in state '" + m_.states()[t->source].name +
+        return Rejected("the automatic transition 'when " + t.guard_text + "' in state '" + m_.states()[t.source].name +
                         "' fails: " + ok.error_message());
-      if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) {
-        taken = t;
-        break;
-      }
-    }
-    if (!taken) return Status::Ok();
-    SMDL_RETURN_IF_ERROR(
-        TakeTransition(*taken, {}, "automatic transition in state '" + m_.states()[taken->source].name + "'"));
+      return ok.is(vm::ValueKind::kBool) && ok.bool_value();
+    });
+    if (!set.ok()) return set.status();
+    if (set->empty()) return Status::Ok();
+    SMDL_RETURN_IF_ERROR(TakeAll(*set, {}, "automatic transition in state '" + m_.states()[set->front()->source].name + "'"));
   }
 }
 
 Status Run::HandleEvent(const std::string& event, const json& params, bool from_sla) {
   const std::vector<ir::Param>* declared = m_.EventParams(event);
   if (!declared) return Rejected("process '" + m_.name() + "' has no event '" + event + "'");
-  const ir::State& state = m_.states()[m_.StateIndex(record_.state)];
+  const std::string& state = record_.state;
   // The leaf's transitions first, then each ancestor's.
   std::vector<const ir::Transition*> candidates = Candidates(ir::Transition::Kind::kEvent, event);
   if (candidates.empty()) {
@@ -572,7 +734,7 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
       if (std::find(accepted.begin(), accepted.end(), t->event) == accepted.end()) accepted.push_back(t->event);
     std::string list;
     for (const auto& e : accepted) list += (list.empty() ? "" : ", ") + e;
-    return Rejected("event '" + event + "' is not accepted in state '" + state.name + "'" +
+    return Rejected("event '" + event + "' is not accepted in state '" + state + "'" +
                     (list.empty() ? " (it accepts no events)" : " (accepted here: " + list + ")"));
   }
   // Parameters: each declared one given (optional ones may be left out), nothing else.
@@ -594,22 +756,25 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
     if (std::none_of(declared->begin(), declared->end(), [&key = key](const ir::Param& p) { return p.name == key; }))
       return InvalidArgument("event '" + event + "' has no parameter '" + key + "'");
   }
-  const ir::Transition* taken = nullptr;
   std::string failed;
   std::vector<std::string> missing;
-  for (const ir::Transition* t : candidates) {
-    std::vector<std::string> lacks = MissingRoles(*t);
+  auto taken = Select(ir::Transition::Kind::kEvent, event, [&](const ir::Transition& t) -> StatusOr<bool> {
+    std::vector<std::string> lacks = MissingRoles(t);
     if (!lacks.empty()) {
       if (missing.empty()) missing = std::move(lacks);
-      continue;
+      return false;
     }
-    if (!t->guard) { taken = t; break; }
-    vm::Value ok = Eval(t->guard, locals);
-    if (ok.is_error()) return Rejected("the guard of '" + event + "' in state '" + state.name + "' fails: " + ok.error_message() + " (when " + t->guard_text + ")");
-    if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) { taken = t; break; }
-    failed += (failed.empty() ? "" : "; ") + t->guard_text;
-  }
-  if (!taken) {
+    if (!t.guard) return true;
+    vm::Value ok = Eval(t.guard, locals);
+    if (ok.is_error())
+      return Rejected("the guard of '" + event + "' in state '" + state + "' fails: " + ok.error_message() + " (when " +
+                      t.guard_text + ")");
+    if (ok.is(vm::ValueKind::kBool) && ok.bool_value()) return true;
+    failed += (failed.empty() ? "" : "; ") + t.guard_text;
+    return false;
+  });
+  if (!taken.ok()) return taken.status();
+  if (taken->empty()) {
     if (from_sla) return Status::Ok();
     std::string lacks;
     if (!missing.empty()) {
@@ -621,11 +786,11 @@ Status Run::HandleEvent(const std::string& event, const json& params, bool from_
               (roles.empty() ? std::string("no roles") : "roles " + roles);
     }
     if (failed.empty() && !lacks.empty())
-      return Rejected("event '" + event + "' in state '" + state.name + "' " + lacks);
+      return Rejected("event '" + event + "' in state '" + state + "' " + lacks);
     if (!lacks.empty()) failed += "; another transition for it " + lacks;
-    return Rejected("event '" + event + "' is not allowed in state '" + state.name + "': the guard is false (when " + failed + ")");
+    return Rejected("event '" + event + "' is not allowed in state '" + state + "': the guard is false (when " + failed + ")");
   }
-  SMDL_RETURN_IF_ERROR(TakeTransition(*taken, locals, "event '" + event + "'"));
+  SMDL_RETURN_IF_ERROR(TakeAll(*taken, locals, "event '" + event + "'"));
   SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kEvent, event));
   return FollowAutomatic();
 }
@@ -637,11 +802,11 @@ Status Run::RunSlaActions(const std::vector<ir::SlaAction>& actions, const std::
         SMDL_RETURN_IF_ERROR(EmitMessage(a.emit, {}));
         break;
       case ir::SlaAction::Kind::kMove: {
-        if (m_.Contains(a.target, m_.StateIndex(record_.state))) break;  // already there
-        if (m_.Closed(m_.StateIndex(record_.state))) break;              // a closed record stays closed
+        if (Active(a.target)) break;  // already there
+        if (ClosedNow()) break;       // a closed record stays closed
         ir::Transition move;
         move.target = a.target;
-        SMDL_RETURN_IF_ERROR(TakeTransition(move, {}, what));
+        SMDL_RETURN_IF_ERROR(TakeAll({&move}, {}, what));
         SMDL_RETURN_IF_ERROR(FollowAutomatic());
         break;
       }
@@ -688,6 +853,7 @@ StatusOr<Outcome> Run::Finish(const std::string& event, const json& params) {
                {"path", path_},
                {"definition", record_.definition},
                {"version", record_.version}};
+  if (!record_.active.empty()) out.audit["active"] = record_.active;
   if (!request_.roles.empty()) out.audit["roles"] = request_.roles;
   if (!out.reads.empty()) out.audit["reads"] = out.reads;
   if (!out.creates.empty()) out.audit["creates"] = out.creates;
@@ -740,7 +906,9 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
       return InvalidArgument("field '" + fields[i].name + "' of " + sema::ShortName(m_.record_type()) +
                              " is required (" + fields[i].type.ToString() + ")");
   SMDL_RETURN_IF_ERROR(SlaTriggers(SlaHook::kCreate, ""));
-  SMDL_RETURN_IF_ERROR(EnterDown(m_.initial()));
+  std::vector<int> entered;
+  EntrySet(m_.initial(), entered);
+  for (int s : entered) SMDL_RETURN_IF_ERROR(EnterState(s));
   SMDL_RETURN_IF_ERROR(Complete());
   SMDL_RETURN_IF_ERROR(FollowAutomatic());
   return Finish("create", request_.args);
@@ -750,8 +918,8 @@ StatusOr<Outcome> Run::Event(const RecordState& before) {
   record_ = before;
   from_state_ = before.state;
   SMDL_RETURN_IF_ERROR(LoadFields(before));
-  if (m_.StateIndex(record_.state) < 0)
-    return Status(StatusCode::kCorruption, "record " + record_.id + " is in unknown state '" + record_.state + "'");
+  if (leaves_.empty() || leaves_.size() != std::max<size_t>(1, before.active.size()))
+    return Status(StatusCode::kCorruption, "record " + record_.id + " is in unknown state '" + before.state + "'");
   SMDL_RETURN_IF_ERROR(HandleEvent(request_.event, request_.args, false));
   auto out = Finish(request_.event, request_.args);
   if (out.ok()) out->before = before;
@@ -772,7 +940,7 @@ StatusOr<Outcome> Run::Timer(const RecordState& before) {
     for (const ir::Transition* t : Candidates(ir::Transition::Kind::kTimer))
       if (t->timer_name == name) timer = t;
     if (!timer) return Rejected("timer '" + name + "' does not belong to state '" + record_.state + "'");
-    SMDL_RETURN_IF_ERROR(TakeTransition(*timer, {}, "timer of state '" + m_.states()[timer->source].name + "'"));
+    SMDL_RETURN_IF_ERROR(TakeAll({timer}, {}, "timer of state '" + m_.states()[timer->source].name + "'"));
     SMDL_RETURN_IF_ERROR(FollowAutomatic());
   } else {
     SlaContext ctx = Sla();
@@ -926,6 +1094,7 @@ json RecordView(const Definition& definition, const RecordState& record, Timesta
                {"created_at", FormatTimestamp(record.created_at)},
                {"updated_at", FormatTimestamp(record.updated_at)},
                {"fields", record.fields}};
+  if (!record.active.empty()) view["active"] = record.active;
   if (!record.created_by.empty()) view["created_by"] = record.created_by;
   const ir::Machine* machine = definition.image->MachineForType(record.type);
   if (machine && !machine->slas().empty()) view["sla"] = SlaView(*machine, record, now);

@@ -34,6 +34,7 @@ json RecordState::ToJson() const {
           {"sla", sla},
           {"timers", timer_list}};
   if (!created_by.empty()) out["created_by"] = created_by;
+  if (!active.empty()) out["active"] = active;
   return out;
 }
 
@@ -51,6 +52,7 @@ StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
     r.fields = std::move(doc.at("fields"));
     if (doc.contains("sla")) r.sla = std::move(doc["sla"]);
     r.created_by = doc.value("created_by", "");
+    if (doc.contains("active")) r.active = doc["active"].get<std::vector<std::string>>();
     if (!ReadTime(doc, "created_at", r.created_at) || !ReadTime(doc, "updated_at", r.updated_at) ||
         !ReadTime(doc, "entered_at", r.entered_at))
       return corrupt();

@@ -24,7 +24,9 @@ struct TimerRef {
 struct RecordState {
   std::string id;
   std::string type;  // qualified record type
-  std::string state;
+  std::string state;  // the innermost state around the whole configuration
+  // While regions run: the leaf of each, in document order; empty otherwise.
+  std::vector<std::string> active;
   uint64_t version = 0;
   uint64_t definition = 0;
   Timestamp created_at;

@@ -24,7 +24,7 @@ vm::Value ClockValue(const json& clock) {
 }
 
 vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, const json& fields, const std::string& id,
-                const std::string& state, const std::string& created_by, const json& sla) {
+                const std::string& state, const json& active, const std::string& created_by, const json& sla) {
   std::vector<std::pair<vm::Value, vm::Value>> entries;
   entries.reserve(info.fields.size() + 4);
   for (const auto& f : info.fields) {
@@ -38,6 +38,13 @@ vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, cons
   }
   entries.emplace_back(vm::Value::String("id"), vm::Value::String(id));
   entries.emplace_back(vm::Value::String("state"), vm::Value::String(state));
+  // The leaves of its regions, for within(); not a field a process can name.
+  if (active.is_array() && !active.empty()) {
+    std::vector<vm::Value> leaves;
+    for (const auto& leaf : active)
+      if (leaf.is_string()) leaves.push_back(vm::Value::String(leaf.get<std::string>()));
+    entries.emplace_back(vm::Value::String("active"), vm::Value::List(std::move(leaves)));
+  }
   entries.emplace_back(vm::Value::String("created_by"), vm::Value::String(created_by));
   std::vector<std::pair<vm::Value, vm::Value>> clocks;
   if (sla.is_object())
@@ -58,13 +65,15 @@ vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info
   static const json kNone = json::object();
   auto fields = view.find("fields");
   auto sla = view.find("sla");
+  auto active = view.find("active");
   return Build(program, info, fields == view.end() ? kNone : *fields, view.value("id", ""), view.value("state", ""),
-               view.value("created_by", ""), sla == view.end() ? kNone : *sla);
+               active == view.end() ? kNone : *active, view.value("created_by", ""), sla == view.end() ? kNone : *sla);
 }
 
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const RecordState& record,
                       const json& sla_view) {
-  return Build(program, info, record.fields, record.id, record.state, record.created_by, sla_view);
+  return Build(program, info, record.fields, record.id, record.state, record.active.empty() ? json() : json(record.active),
+               record.created_by, sla_view);
 }
 
 }  // namespace smdl::runtime

@@ -141,7 +141,7 @@ Status StartClock(SlaContext& ctx, const ir::Sla& sla, Clock& c) {
   c.clock = std::move(*started);
   c.started_at = ctx.now;
   // Paused at once while the record is in (or within) a `pause in` state.
-  auto active = ctx.machine.ActiveStates(ctx.record.state);
+  auto active = ctx.machine.ActiveStates(ctx.machine.Configuration(ctx.record.state, ctx.record.active));
   if (std::any_of(active.begin(), active.end(), [&](const std::string& s) { return PausedWhileIn(sla, s); })) {
     auto paused = calendar::Pause(*c.clock, ctx.now);
     if (!paused.ok()) return paused.status();

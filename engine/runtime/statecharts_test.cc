@@ -1,6 +1,7 @@
-// Nested states through the engine: a real RocksDB in a temporary directory,
-// timers fired by RunDueTimers, the database reopened, verify replaying the
-// histories of records that moved through compound states.
+// Nested and parallel states through the engine: a real RocksDB in a
+// temporary directory, timers fired by RunDueTimers, the database reopened,
+// verify replaying the histories of records that moved through compound
+// states and ran regions side by side.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -132,6 +133,117 @@ TEST_CASE("nested states: an event no state of the chain accepts is rejected, na
         "event 'revive' is not accepted in state 'queued' (accepted here: start, abort)");
   // Completion is not an event anyone can send.
   CHECK(j.engine->Fire("Job-1", "done").status().code() == StatusCode::kFailedPrecondition);
+}
+
+const char* kParallel = R"(
+module regions;
+
+role tech;
+role business;
+
+record Rfc { title: string; approvals: int = 0; }
+
+process RfcFlow for Rfc {
+  initial state draft { on submit -> approval; }
+  parallel state approval {
+    on withdraw -> withdrawn;
+    state technical {
+      initial state tech_review { on approve requires tech -> tech_ok { approvals = approvals + 1; } }
+      final state tech_ok;
+    }
+    state business {
+      initial state business_review {
+        on approve requires business -> business_ok { approvals = approvals + 1; }
+        after duration("8h") -> business_late;
+      }
+      state business_late { on approve requires business -> business_ok { approvals = approvals + 1; } }
+      final state business_ok;
+    }
+    on done -> approved;
+  }
+  final state approved;
+  final state withdrawn;
+}
+
+// Another record asks, through a ref, where the RFC's regions are.
+record Build { rfc: ref Rfc; }
+
+process BuildFlow for Build {
+  initial state waiting {
+    on start when rfc.within("tech_ok") -> building;
+  }
+  final state building;
+}
+)";
+
+struct Rfcs : Jobs {
+  Rfcs() : Jobs() {
+    auto deployed = engine->DeploySources({{"regions.smdl", kParallel}});
+    INFO(deployed.status().message());
+    REQUIRE(deployed.ok());
+  }
+  json FireAs(const std::string& id, const std::string& event, const std::vector<std::string>& roles) {
+    CallOptions as;
+    as.actor = "ann";
+    as.roles = roles;
+    auto fired = engine->Fire(id, event, "{}", as);
+    INFO(fired.status().message());
+    REQUIRE(fired.ok());
+    return json::parse(*fired);
+  }
+};
+
+TEST_CASE("parallel states through the engine: the state, the regions' leaves, history, list and refs",
+          "[runtime][statecharts]") {
+  Rfcs r;
+  REQUIRE(r.engine->Create("Rfc", R"({"title": "firewall"})").ok());
+  auto submitted = r.Fire("Rfc-1", "submit");
+  // The record is in the parallel state, and in one leaf of each region.
+  CHECK(submitted["state"] == "approval");
+  CHECK(submitted["active"] == json({"tech_review", "business_review"}));
+  // Listed by its state.
+  ListQuery by_state;
+  by_state.type = "Rfc";
+  by_state.state = "approval";
+  CHECK(json::parse(*r.engine->List(by_state)).size() == 1);
+  // A build reads the RFC's regions through its ref.
+  REQUIRE(r.engine->Create("Build", R"({"rfc": "Rfc-1"})").ok());
+  auto early = r.engine->Fire("Build-1", "start");
+  CHECK(early.status().code() == StatusCode::kFailedPrecondition);
+  auto tech = r.FireAs("Rfc-1", "approve", {"tech"});
+  CHECK(tech["active"] == json({"tech_ok", "business_review"}));
+  CHECK(r.Fire("Build-1", "start")["state"] == "building");
+  // The history says where the regions were after each step.
+  auto history = json::parse(*r.engine->History("Rfc-1"));
+  CHECK(history.back()["to"] == "approval");
+  CHECK(history.back()["active"] == json({"tech_ok", "business_review"}));
+  // Every region final: the parallel state completes; no leaves are kept.
+  auto approved = r.FireAs("Rfc-1", "approve", {"business"});
+  CHECK(approved["state"] == "approved");
+  CHECK(!approved.contains("active"));
+  CHECK(approved["fields"]["approvals"] == 2);
+}
+
+TEST_CASE("parallel states: a region's timer fires while another region has moved on; reopened and verified",
+          "[runtime][statecharts]") {
+  Rfcs r;
+  REQUIRE(r.engine->Create("Rfc", R"({"title": "a"})").ok());
+  REQUIRE(r.engine->Create("Rfc", R"({"title": "b"})").ok());
+  r.Fire("Rfc-1", "submit");
+  r.Fire("Rfc-2", "submit");
+  r.FireAs("Rfc-1", "approve", {"tech"});
+  CHECK(*r.engine->RunDueTimers(T("2026-03-02T17:00:00Z")) == 2);
+  CHECK(r.Get("Rfc-1")["active"] == json({"tech_ok", "business_late"}));
+  CHECK(r.Get("Rfc-2")["active"] == json({"tech_review", "business_late"}));
+  r.engine.reset();
+  r.Open();
+  CHECK(r.FireAs("Rfc-1", "approve", {"business"})["state"] == "approved");
+  CHECK(r.Fire("Rfc-2", "withdraw")["state"] == "withdrawn");
+  // No timer is left behind by the regions that were left.
+  CHECK(json::parse(*r.engine->PendingTimers()).empty());
+  auto verified = r.engine->Verify();
+  INFO(verified.status().message());
+  CHECK(verified.ok());
 }
 
 }  // namespace

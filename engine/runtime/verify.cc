@@ -217,6 +217,9 @@ StatusOr<std::string> Engine::Verify(const VerifyOptions& options) const {
       if (!outcome.ok()) return Corrupt(where + " fails: " + outcome.status().message());
       if (outcome->after.state != entry.value("to", ""))
         return Corrupt(where + " ends in '" + outcome->after.state + "', the log says '" + entry.value("to", "") + "'");
+      if (outcome->after.active != entry.value("active", std::vector<std::string>{}))
+        return Corrupt(where + " ends with regions in " + json(outcome->after.active).dump() + ", the log says " +
+                       entry.value("active", json::array()).dump());
       json reads = outcome->reads.empty() ? json() : json(outcome->reads);
       if (reads != entry.value("reads", json()))
         return Corrupt(where + " reads other records than the log says (" + reads.dump() + ", the log says " +

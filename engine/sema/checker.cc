@@ -61,6 +61,31 @@ int ProcessInfo::LeafOf(int state) const {
   return state;
 }
 
+std::vector<int> ProcessInfo::EntryLeaves(int state) const {
+  std::vector<int> out;
+  if (state < 0) return out;
+  const ast::StateDecl& s = decl->states[static_cast<size_t>(state)];
+  if (s.children.empty()) return {state};
+  if (!s.is_parallel) return EntryLeaves(InitialChild(state));
+  for (int region : s.children)
+    for (int leaf : EntryLeaves(region)) out.push_back(leaf);
+  return out;
+}
+
+std::vector<int> ProcessInfo::TargetLeaves(int target) const {
+  std::vector<int> out = EntryLeaves(target);
+  const auto& states = decl->states;
+  for (int s = target; s >= 0; s = states[static_cast<size_t>(s)].parent) {
+    int parent = states[static_cast<size_t>(s)].parent;
+    if (parent < 0 || !states[static_cast<size_t>(parent)].is_parallel) continue;
+    for (int region : states[static_cast<size_t>(parent)].children)
+      if (region != s)
+        for (int leaf : EntryLeaves(region)) out.push_back(leaf);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> ProcessInfo::StatesWithin(const std::string& name) const {
   std::vector<std::string> out;
   const auto& states = decl->states;

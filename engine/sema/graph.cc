@@ -137,6 +137,7 @@ std::string Dot(const Program& program, const ProcessInfo& process) {
   out += "  \"__start\" [shape=point, width=0.15];\n";
   // Compound states are clusters; an edge to or from one is drawn to its
   // initial leaf (or from its first) and clipped at the cluster's border.
+  // The regions of a parallel state are dashed partitions of its cluster.
   std::function<void(int, const std::string&)> node = [&](int i, const std::string& indent) {
     const ast::StateDecl& s = states[static_cast<size_t>(i)];
     if (s.children.empty()) {
@@ -146,7 +147,9 @@ std::string Dot(const Program& program, const ProcessInfo& process) {
       return;
     }
     out += indent + "subgraph " + DotQuote("cluster_" + s.name.text) + " {\n";
-    out += indent + "  label=" + DotQuote(s.name.text) + "; style=rounded;\n";
+    bool region = s.parent >= 0 && states[static_cast<size_t>(s.parent)].is_parallel;
+    out += indent + "  label=" + DotQuote(s.is_parallel ? s.name.text + " (parallel)" : s.name.text) + "; style=" +
+           (region ? "dashed" : "rounded") + ";\n";
     // Internal transitions of a compound state loop on a point of its own
     // inside its cluster (Graphviz cannot loop an edge on a cluster).
     if (std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.from == i && e.to == i; }))
@@ -207,9 +210,10 @@ std::string Mermaid(const Program& program, const ProcessInfo& process) {
   std::function<void(int, const std::string&)> block = [&](int i, const std::string& indent) {
     const ast::StateDecl& s = states[static_cast<size_t>(i)];
     out += indent + "state " + s.name.text + " {\n";
-    out += indent + "  [*] --> " + states[static_cast<size_t>(process.InitialChild(i))].name.text + "\n";
-    // Each child is named inside, so that it is drawn inside.
+    // A parallel state's regions are all entered, separated by `--`.
+    if (!s.is_parallel) out += indent + "  [*] --> " + states[static_cast<size_t>(process.InitialChild(i))].name.text + "\n";
     for (int c : s.children) {
+      if (s.is_parallel && c != s.children.front()) out += indent + "  --\n";
       const ast::StateDecl& child = states[static_cast<size_t>(c)];
       if (!child.children.empty()) block(c, indent + "  ");
       else out += indent + "  " + child.name.text + "\n";

@@ -85,9 +85,10 @@ class ProcessChecker {
         diags().Error("E3051", s.name.range, "final state '" + s.name.text + "' cannot hold states");
       if (s.is_final && !s.transitions.empty())
         diags().Error("E3006", s.transitions.front().range, "final state '" + s.name.text + "' cannot have transitions");
+      if (s.is_parallel && !s.is_final) CheckRegions(s);
       // A compound state's initial child: at most one is marked (none: the first).
       const ast::StateDecl* initial_child = nullptr;
-      for (int c : s.children) {
+      for (int c : s.is_parallel ? std::vector<int>{} : s.children) {
         const ast::StateDecl& child = d_.states[static_cast<size_t>(c)];
         if (!child.is_initial) continue;
         if (initial_child) {
@@ -108,6 +109,26 @@ class ProcessChecker {
     }
     if (initial_ == nullptr)
       diags().Error("E3004", d_.name.range, "process '" + d_.name.text + "' has no initial state (mark one 'initial state')");
+  }
+
+  // A parallel state's states are its regions: two or more, each holding
+  // states of its own, none marked initial (all are entered) or final.
+  void CheckRegions(const ast::StateDecl& s) {
+    if (s.children.size() < 2)
+      diags().Error("E3055", s.name.range, "parallel state '" + s.name.text + "' needs two or more regions (states inside it that run side by side)" +
+                                               (s.children.empty() ? "" : "; with one, drop 'parallel'"));
+    for (int c : s.children) {
+      const ast::StateDecl& region = At(c);
+      if (region.is_initial)
+        diags().Error("E3056", region.name.range, "region '" + region.name.text + "' of parallel state '" + s.name.text +
+                                                      "' cannot be initial: every region is entered");
+      if (region.is_final)
+        diags().Error("E3056", region.name.range, "region '" + region.name.text + "' of parallel state '" + s.name.text +
+                                                      "' cannot be final: a region completes when it reaches a final state inside it");
+      else if (region.children.empty())
+        diags().Error("E3057", region.name.range, "region '" + region.name.text + "' of parallel state '" + s.name.text +
+                                                      "' holds no states: declare the states it runs inside it");
+    }
   }
 
   // `on done` on a compound state: its completion, not an event.
@@ -355,11 +376,20 @@ class ProcessChecker {
     // `on done` of a compound state is its completion; in a state without
     // states, `done` is an event like any other.
     if (IsDone(state, t)) {
-      bool has_final = std::any_of(state.children.begin(), state.children.end(),
-                                   [&](int c) { return d_.states[static_cast<size_t>(c)].is_final; });
-      if (!has_final)
+      auto has_final = [&](const ast::StateDecl& s) {
+        return std::any_of(s.children.begin(), s.children.end(), [&](int c) { return At(c).is_final; });
+      };
+      if (!state.is_parallel && !has_final(state))
         diags().Error("E3052", t.event.range, "'on done' of state '" + state.name.text +
                                                   "' never runs: none of its states is final");
+      // A parallel state completes when every region is in a final state.
+      if (state.is_parallel)
+        for (int c : state.children)
+          if (!At(c).children.empty() && !has_final(At(c))) {
+            diags().Error("E3052", t.event.range, "'on done' of parallel state '" + state.name.text +
+                                                      "' never runs: region '" + At(c).name.text + "' has no final state");
+            diags().Note(At(c).name.range, "region '" + At(c).name.text + "' is here");
+          }
       if (!t.params.empty() || !t.requires_roles.empty())
         diags().Error("E3052", t.event.range, "'on done' takes no parameters and requires no roles: nobody sends it");
       if (!t.target) diags().Error("E3007", t.range, "'on done' needs a target state");
@@ -455,27 +485,37 @@ class ProcessChecker {
     auto is_leaf = [&](int s) { return At(s).children.empty(); };
     for (int leaf = 0; leaf < n; ++leaf) {
       if (!is_leaf(leaf)) continue;
+      auto to_leaves = [&](const ast::Transition& t) {
+        if (int to = t.target ? p_.StateIndex(t.target->text) : -1; to >= 0)
+          for (int l : p_.TargetLeaves(to)) edges[leaf].insert(l);
+      };
       for (int a = leaf; a >= 0; a = At(a).parent)
         for (const auto& t : At(a).transitions)
-          if (t.target && !IsDone(At(a), t))
-            if (int to = p_.StateIndex(t.target->text); to >= 0) edges[leaf].insert(p_.LeafOf(to));
-      if (At(leaf).is_final && At(leaf).parent >= 0)
-        for (const auto& t : At(At(leaf).parent).transitions)
-          if (IsDone(At(At(leaf).parent), t) && t.target)
-            if (int to = p_.StateIndex(t.target->text); to >= 0) edges[leaf].insert(p_.LeafOf(to));
+          if (!IsDone(At(a), t)) to_leaves(t);
+      // A final leaf completes its parent, and a parallel state around that
+      // when its other regions are done too.
+      if (At(leaf).is_final && At(leaf).parent >= 0) {
+        int parent = At(leaf).parent;
+        for (int done : {parent, At(parent).parent}) {
+          if (done < 0 || (done != parent && !At(done).is_parallel)) continue;
+          for (const auto& t : At(done).transitions)
+            if (IsDone(At(done), t)) to_leaves(t);
+        }
+      }
     }
-    int start = p_.LeafOf(p_.StateIndex(initial_->name.text));
-    std::set<int> reached{start};
-    std::deque<int> queue{start};
+    std::set<int> reached;
+    std::deque<int> queue;
     auto visit = [&](int to) {
       if (to >= 0 && reached.insert(to).second) queue.push_back(to);
     };
+    for (int leaf : p_.EntryLeaves(p_.StateIndex(initial_->name.text))) visit(leaf);
     while (!queue.empty()) {
       int s = queue.front();
       queue.pop_front();
       for (int to : edges[s]) visit(to);
       // A breach can move a record from any state where its clock runs.
-      for (const auto& to : breach_moves_) visit(p_.LeafOf(p_.StateIndex(to)));
+      for (const auto& to : breach_moves_)
+        for (int leaf : p_.TargetLeaves(p_.StateIndex(to))) visit(leaf);
     }
     std::set<int> active;  // reached leaves and their ancestors
     for (int leaf : reached)
@@ -517,6 +557,8 @@ class ProcessChecker {
             diags().Warning("W3005", t.range, "this transition never runs: every state inside '" + s.name.text +
                                                   "' handles '" + t.event.text + "' first, without a guard");
     }
+    for (int i = 0; i < n; ++i)
+      if (At(i).is_parallel) ConflictingWrites(i);
     if (!any_final) {
       diags().Warning("W3003", d_.name.range, "process '" + d_.name.text + "' has no final state");
       return;
@@ -538,6 +580,49 @@ class ProcessChecker {
     for (int i = 0; i < n; ++i)
       if (is_leaf(i) && reached.count(i) && !can_finish.count(i) && !(At(i).is_final && At(i).parent < 0))
         diags().Warning("W3001", At(i).name.range, "no final state can be reached from state '" + At(i).name.text + "'");
+  }
+
+  // Two regions of parallel state `p` that both take an event and assign
+  // the same field: both transitions run, in document order, so the later
+  // region's value wins silently.
+  void ConflictingWrites(int p) {
+    std::map<std::string, std::map<std::string, std::pair<int, const ast::Transition*>>> writers;  // event -> field -> region, first writer
+    std::set<std::pair<const ast::Transition*, std::string>> reported;
+    std::function<void(int, int)> walk = [&](int region, int state) {
+      for (const auto& t : At(state).transitions) {
+        if (t.kind != ast::Transition::Kind::kEvent || IsDone(At(state), t)) continue;
+        std::set<std::string> fields;
+        AssignedFields(t.actions, fields);
+        for (const auto& f : fields) {
+          auto [it, first] = writers[t.event.text].emplace(f, std::make_pair(region, &t));
+          if (first || it->second.first == region || !reported.emplace(&t, f).second) continue;
+          diags().Warning("W3006", t.range, "regions '" + At(it->second.first).name.text + "' and '" + At(region).name.text +
+                                                "' of parallel state '" + At(p).name.text + "' both take '" + t.event.text +
+                                                "' and set '" + f + "': both run, in document order, so '" +
+                                                At(region).name.text + "' (declared later) decides its value");
+          diags().Note(it->second.second->range, "the other assignment is in this transition");
+        }
+      }
+      for (int c : At(state).children) walk(region, c);
+    };
+    for (int region : At(p).children) walk(region, region);
+  }
+
+  // The fields `actions` set without reading them first: `n = n + 1` in two
+  // regions counts twice whatever their order, `owner = "x"` does not.
+  static void AssignedFields(const std::vector<ast::Action>& actions, std::set<std::string>& out) {
+    for (const auto& a : actions) {
+      if (a.kind == ast::Action::Kind::kAssign && !(a.value && Reads(*a.value, a.field.text))) out.insert(a.field.text);
+      AssignedFields(a.body, out);
+      AssignedFields(a.else_body, out);
+    }
+  }
+
+  static bool Reads(const ast::Expr& e, const std::string& field) {
+    if ((e.kind == ast::ExprKind::kIdent && e.name == field) ||
+        (e.kind == ast::ExprKind::kSelect && e.name == field && !e.args.empty() && e.args[0]->kind == ast::ExprKind::kThis))
+      return true;
+    return std::any_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return a && Reads(*a, field); });
   }
 
   // Whether every leaf inside compound state `s` handles `event` without a

@@ -91,6 +91,12 @@ struct ProcessInfo {
   int InitialChild(int state) const;
   // The leaf entered when `state` is entered: its initial child's, down.
   int LeafOf(int state) const;
+  // Every leaf entered when `state` is entered from outside it: down the
+  // initial children, and into each region of a parallel state.
+  std::vector<int> EntryLeaves(int state) const;
+  // The leaves a transition to `target` enters: EntryLeaves(target), and
+  // for each parallel state around it, the entry leaves of its other regions.
+  std::vector<int> TargetLeaves(int target) const;
   // State `name` and every state inside it: the states a record is in when
   // it is within `name` (empty when there is no such state).
   std::vector<std::string> StatesWithin(const std::string& name) const;

@@ -254,6 +254,7 @@ struct StateDecl {
   Ident name;
   bool is_initial = false;
   bool is_final = false;
+  bool is_parallel = false;   // `parallel state`: its children are regions, all active
   std::vector<Transition> transitions;
   int parent = -1;            // index in ProcessDecl::states; -1: top level
   std::vector<int> children;  // indices, in document order

@@ -497,6 +497,7 @@ void AstBuilder::State(P::StateDeclContext* ctx, int parent, std::vector<ast::St
       s.is_initial = ctx->modifier->getType() == SMDLLexer::INITIAL;
       s.is_final = ctx->modifier->getType() == SMDLLexer::FINAL;
     }
+    s.is_parallel = ctx->parallel != nullptr;
     states.push_back(std::move(s));
   }
   if (parent >= 0) states[static_cast<size_t>(parent)].children.push_back(index);

@@ -144,8 +144,8 @@ class Compiler {
   static int Effect(const Instr& i) {
     switch (i.op) {
       case Op::kConst: case Op::kLocal: case Op::kTake: case Op::kField: case Op::kFieldOpt: case Op::kHasField:
-      case Op::kRecordId: case Op::kRecordState: case Op::kThis: case Op::kRecordSla: case Op::kNow:
-      case Op::kSetting: case Op::kActor:
+      case Op::kRecordId: case Op::kRecordState: case Op::kRecordActive: case Op::kThis: case Op::kRecordSla:
+      case Op::kNow: case Op::kSetting: case Op::kActor:
         return 1;
       case Op::kStore: case Op::kPop: case Op::kJumpIfNotTrue: case Op::kAndJoin: case Op::kOrJoin:
       case Op::kCond: case Op::kIterInit: case Op::kAllStep: case Op::kExistsStep: case Op::kCountStep:
@@ -388,8 +388,8 @@ class Compiler {
     Emit(Op::kSelect, 0, AddConst(Value::String(e.name)));
   }
 
-  // within("s"): the record's state is s or a state inside it, a set the
-  // process declares: `state in [s, ...]`.
+  // within("s"): one of the record's leaves is s or a state inside it, a
+  // set the process declares.
   void Within(const ast::Expr& e) {
     size_t first = e.has_target ? 1 : 0;
     std::string type;
@@ -400,16 +400,14 @@ class Compiler {
       return Const(Value::Error("within() takes the name of a state of the record's process"));
     if (!e.has_target || e.args[0]->kind == ExprKind::kThis) {
       if (!scope_.record) return Const(Value::Error("within() without a record is only available inside a process"));
-      Emit(Op::kRecordState);
+      Emit(Op::kRecordActive);
     } else {
       Expr(*e.args[0]);
       DerefIfRef(*e.args[0]);
-      Emit(Op::kSelect, 0, AddConst(Value::String("state")));
     }
     std::vector<Value> names;
     for (const auto& s : process->StatesWithin(e.args[first]->string_value)) names.push_back(Value::String(s));
-    Const(Value::List(std::move(names)));
-    Emit(Op::kIn);
+    Emit(Op::kWithin, 0, AddConst(Value::List(std::move(names))));
   }
 
   // records(T), through the index the checker chose for it, if any.
@@ -653,7 +651,7 @@ class Compiler {
       case Op::kFilterTest: case Op::kJumpNeLocalConst:
         return i.x >= slot_base;
       case Op::kField: case Op::kFieldOpt: case Op::kHasField: case Op::kRecordId: case Op::kRecordState:
-      case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
+      case Op::kRecordActive: case Op::kThis: case Op::kRecordSla: case Op::kNow: case Op::kSetting: case Op::kCall: case Op::kEmitted:
       case Op::kReturn: case Op::kActor: case Op::kDeref: case Op::kLastEmitted: case Op::kQuery:
         return false;
       default: return true;

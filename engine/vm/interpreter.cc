@@ -1,5 +1,6 @@
 #include "vm/interpreter.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "vm/ops.h"
@@ -149,6 +150,24 @@ L_kRecordId:
   DISPATCH();
 L_kRecordState:
   *sp++ = act.state ? *act.state : Value::Error("the record's state is not available");
+  DISPATCH();
+L_kRecordActive:
+  *sp++ = act.active ? *act.active : act.state ? *act.state : Value::Error("the record's state is not available");
+  DISPATCH();
+L_kWithin: {
+  // A record read through a ref is a map: its regions' leaves, else its state.
+  Value v = std::move(sp[-1]);
+  if (v.is(K::kMap)) {
+    const Value* leaves = v.map().Find(Value::String("active"));
+    const Value* state = v.map().Find(Value::String("state"));
+    v = leaves ? *leaves : state ? *state : Value::Error("within(): the record has no state");
+  }
+  const auto& names = consts[pc->a].list();
+  auto named = [&](const Value& s) { return std::find(names.begin(), names.end(), s) != names.end(); };
+  if (v.is(K::kString)) sp[-1] = Value::Bool(named(v));
+  else if (v.is(K::kList)) sp[-1] = Value::Bool(std::any_of(v.list().begin(), v.list().end(), named));
+  else sp[-1] = v.is_error() ? std::move(v) : Value::Error("within() needs a record");
+}
   DISPATCH();
 L_kThis: {
   const auto& names = consts[pc->a].list();

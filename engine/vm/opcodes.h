@@ -25,6 +25,8 @@
   X(kHasField, A, "push whether optional field a of the record is set")                            \
   X(kRecordId, -, "push the record's id")                                                          \
   X(kRecordState, -, "push the record's state")                                                    \
+  X(kRecordActive, -, "push the record's leaves while regions run (a list), else its state")       \
+  X(kWithin, A, "pop a state, a list of leaves or a record; push whether one is in constant a")     \
   X(kThis, A, "push the record as a map (constant a lists the field names)")                       \
   X(kRecordSla, -, "push the record's SLA clocks (a map of clock name to map)")                    \
   X(kActor, -, "push the actor (a map with name and roles)")                                       \

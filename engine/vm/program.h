@@ -131,6 +131,9 @@ struct Activation {
   const FieldSource* field_source = nullptr;   // used when `fields` is empty
   const Value* id = nullptr;                   // a string value
   const Value* state = nullptr;                // a string value
+  // While regions of a parallel state run: the leaf of each (a list of
+  // strings); null otherwise.
+  const Value* active = nullptr;
   // `this.sla`: a map from clock name to a map with due, elapsed, remaining,
   // target, started_at, breached, breached_at, paused, running, stopped, warned.
   const Value* sla = nullptr;

@@ -68,6 +68,16 @@ done
 expect_exit 0 "graph mermaid, nested" "$smdl" graph "$nested" --format mermaid
 if diff -u "$here/statecharts.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
   echo "FAIL graph mermaid, nested, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+# Parallel states: regions as dashed partitions in DOT, separated by -- in Mermaid.
+parallel="$root/tests/scenarios/parallel.smdl"
+expect_exit 0 "graph dot, parallel" "$smdl" graph "$parallel"
+if diff -u "$here/parallel.dot.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph dot, parallel, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+if dot -Tsvg "$work/out" -o "$work/graph.svg" 2> "$work/dot.err" && [ ! -s "$work/dot.err" ]; then pass=$((pass + 1)); else
+  echo "FAIL graphviz cannot read the parallel graph:"; cat "$work/dot.err"; fail=$((fail + 1)); fi
+expect_exit 0 "graph mermaid, parallel" "$smdl" graph "$parallel" --format mermaid
+if diff -u "$here/parallel.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
+  echo "FAIL graph mermaid, parallel, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
 expect_exit 2 "graph of an unknown process" "$smdl" graph "$incident" --process Nope
 expect_output "$work/err" "it has IncidentManagement" "graph lists the processes"
 expect_exit 2 "graph with a bad format" "$smdl" graph "$incident" --format png

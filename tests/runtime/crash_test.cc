@@ -66,18 +66,25 @@ process Tallying for Tally {
 record Counter { hits: int = 0; label: string = ""; tally: ref Tally?; }
 process Counting for Counter {
   sla settle { target duration("1h"); start on create; stop on enter done; }
-  // Nested states: each hit moves between two children, leaving one and
-  // entering the other; share is handled by the parent.
-  initial state counting {
+  // Parallel regions, nested states: each hit moves both regions, leaving
+  // one child of each and entering another; share is handled by the
+  // parallel state, in whichever configuration its regions are.
+  initial parallel state counting {
     // Two records in one commit: the counter and the tally it reads and fires at.
     on share(n: int) when n > 0 && tally.value().total >= 0 { hits = hits + n; fire tally.add(n: n); }
     on finish -> done;
-    initial state even {
-      on hit(n: int) when n > 0 -> odd { hits = hits + n; emit "counter.hit" { hits: hits }; }
+    state parity {
+      initial state even {
+        on hit(n: int) when n > 0 -> odd { hits = hits + n; emit "counter.hit" { hits: hits }; }
+      }
+      state odd {
+        exit { emit "counter.odd.left" { hits: hits }; }
+        on hit(n: int) when n > 0 -> even { hits = hits + n; emit "counter.hit" { hits: hits }; }
+      }
     }
-    state odd {
-      exit { emit "counter.odd.left" { hits: hits }; }
-      on hit(n: int) when n > 0 -> even { hits = hits + n; emit "counter.hit" { hits: hits }; }
+    state pace {
+      initial state calm { on hit(n: int) -> busy; }
+      state busy { on hit(n: int) -> calm; }
     }
   }
   final state done;
