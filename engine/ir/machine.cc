@@ -319,10 +319,14 @@ std::vector<int> Machine::Configuration(const std::string& state, const std::vec
   return leaves;
 }
 
-int Machine::Innermost(const std::vector<int>& leaves) const {
-  if (leaves.empty()) return -1;
-  int s = leaves.front();
-  while (s >= 0 && !std::all_of(leaves.begin(), leaves.end(), [&](int leaf) { return Contains(s, leaf); }))
+int Machine::StateOf(const std::vector<int>& leaves) const {
+  std::vector<int> working;
+  for (int leaf : leaves)
+    if (!states_[leaf].is_final) working.push_back(leaf);
+  const std::vector<int>& around = working.empty() ? leaves : working;
+  if (around.empty()) return -1;
+  int s = around.front();
+  while (s >= 0 && !std::all_of(around.begin(), around.end(), [&](int leaf) { return Contains(s, leaf); }))
     s = states_[s].parent;
   return s;
 }

@@ -139,9 +139,12 @@ class Machine {
   // The leaves a record is in, in document order: `active` (the leaves of
   // its regions) when not empty, else its state. Unknown names are left out.
   std::vector<int> Configuration(const std::string& state, const std::vector<std::string>& active) const;
-  // The innermost state that contains every leaf: the record's `state`
-  // (the leaf itself when there is one).
-  int Innermost(const std::vector<int>& leaves) const;
+  // The record's `state` in this configuration: the innermost state around
+  // the leaves still at work (not final), or around every leaf when all are
+  // final; the leaf itself when there is one. A region that has finished
+  // does not hold the state: two regions at work give their parallel state,
+  // one gives its leaf.
+  int StateOf(const std::vector<int>& leaves) const;
   // The names of every state a record with these leaves is in.
   std::vector<std::string> ActiveStates(const std::vector<int>& leaves) const;
   const std::vector<Action>& on_create() const { return on_create_; }

@@ -468,7 +468,7 @@ Status Run::RunActions(const std::vector<ir::Action>& actions, std::span<const v
 }
 
 void Run::SyncState() {
-  int state = m_.Innermost(leaves_);
+  int state = m_.StateOf(leaves_);
   record_.state = state >= 0 ? m_.states()[state].name : "";
   state_value_ = vm::Value::String(record_.state);
   record_.active.clear();

@@ -24,7 +24,7 @@ struct TimerRef {
 struct RecordState {
   std::string id;
   std::string type;  // qualified record type
-  std::string state;  // the innermost state around the whole configuration
+  std::string state;  // see ir::Machine::StateOf
   // While regions run: the leaf of each, in document order; empty otherwise.
   std::vector<std::string> active;
   uint64_t version = 0;
