@@ -174,12 +174,18 @@ std::string Dot(const Program& program, const ProcessInfo& process) {
       out += "  " + self + " -> " + self + " [" + attrs + (e.timer ? ", style=dashed" : "") + "];\n";
       continue;
     }
+    // Clipped at a cluster's border unless the other end is inside it.
+    auto inside = [&](int outer, int s) {
+      for (; s >= 0; s = states[static_cast<size_t>(s)].parent)
+        if (s == outer) return true;
+      return false;
+    };
     if (!states[static_cast<size_t>(from)].children.empty()) {
-      attrs += ", ltail=" + DotQuote("cluster_" + states[static_cast<size_t>(from)].name.text);
+      if (!inside(from, to)) attrs += ", ltail=" + DotQuote("cluster_" + states[static_cast<size_t>(from)].name.text);
       from = process.LeafOf(from);
     }
     if (!states[static_cast<size_t>(to)].children.empty()) {
-      if (e.to != e.from) attrs += ", lhead=" + DotQuote("cluster_" + states[static_cast<size_t>(to)].name.text);
+      if (!inside(to, e.from)) attrs += ", lhead=" + DotQuote("cluster_" + states[static_cast<size_t>(to)].name.text);
       to = process.LeafOf(to);
     }
     if (e.timer) attrs += ", style=dashed";
