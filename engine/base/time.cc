@@ -173,6 +173,22 @@ std::string FormatDuration(Duration d) {
   return (negative ? "-" : "") + std::to_string(s) + Fraction(n) + "s";
 }
 
+std::string FormatDurationText(Duration d) {
+  bool negative = d.seconds < 0 || d.nanos < 0;
+  int64_t s = d.seconds < 0 ? -d.seconds : d.seconds;
+  int32_t n = d.nanos < 0 ? -d.nanos : d.nanos;
+  std::string out;
+  auto part = [&](int64_t value, const char* unit) {
+    if (value == 0) return;
+    out += (out.empty() ? "" : " ") + std::to_string(value) + unit;
+  };
+  part(s / 3600, "h");
+  part(s / 60 % 60, "m");
+  if (s % 60 != 0 || n != 0) out += (out.empty() ? "" : " ") + std::to_string(s % 60) + Fraction(n) + "s";
+  if (out.empty()) return "0s";
+  return (negative ? "-" : "") + out;
+}
+
 Timestamp AddDuration(Timestamp t, Duration d) {
   int64_t seconds = t.seconds + d.seconds;
   int64_t nanos = int64_t{t.nanos} + d.nanos;

@@ -38,6 +38,9 @@ std::string FormatTimestamp(Timestamp t);
 // CEL's canonical form: seconds with a fraction only when needed ("3600s",
 // "1.5s", "-0.000000001s").
 std::string FormatDuration(Duration d);
+// For people: hours, minutes and seconds ("8h", "1h 30m", "26h 15s",
+// "0.5s"; hours are the largest unit, as business-time targets are given).
+std::string FormatDurationText(Duration d);
 
 // Arithmetic on the (seconds, nanos) pairs; no overflow checks (callers stay
 // within CEL's ranges).

@@ -49,6 +49,13 @@ TEST_CASE("timestamps and durations format canonically", "[time]") {
   CHECK(FormatDuration(*ParseDuration("1h")) == "3600s");
   CHECK(FormatDuration(*ParseDuration("-1.5s")) == "-1.5s");
   CHECK(FormatDuration(Duration{0, 0}) == "0s");
+  // For people: hours as the largest unit, zero parts left out.
+  CHECK(FormatDurationText(*ParseDuration("8h")) == "8h");
+  CHECK(FormatDurationText(*ParseDuration("24h")) == "24h");
+  CHECK(FormatDurationText(*ParseDuration("90m")) == "1h 30m");
+  CHECK(FormatDurationText(*ParseDuration("26h15s")) == "26h 15s");
+  CHECK(FormatDurationText(*ParseDuration("-1.5s")) == "-1.5s");
+  CHECK(FormatDurationText(Duration{0, 0}) == "0s");
   Timestamp t = *ParseTimestamp("2026-01-01T00:00:00.9Z");
   Timestamp later = AddDuration(t, *ParseDuration("0.2s"));
   CHECK(FormatTimestamp(later) == "2026-01-01T00:00:01.1Z");

@@ -199,7 +199,7 @@ StatusOr<ClockStatus> Evaluate(const SlaClock& c, const Calendar* calendar, Time
 StatusOr<std::string> Explain(const SlaClock& c, const Calendar* calendar, Timestamp now, size_t max_intervals) {
   const Calendar& cal = Effective(calendar);
   auto show = [&](Timestamp t) { return FormatTimestampAt(t, cal.OffsetAt(t)); };
-  std::string out = "target " + FormatDuration(c.target) + ", retarget " + RetargetName(c.retarget) + ", ";
+  std::string out = "target " + FormatDurationText(c.target) + ", retarget " + RetargetName(c.retarget) + ", ";
   out += calendar ? "calendar " + cal.name() + " (" + cal.zone().name() + ")" : std::string("no calendar (all time counts)");
   out += "\nstate " + std::string(ClockStateName(StateOf(c))) + " at " + show(now) + "\n";
   if (c.reset_at) out += "reset at " + show(*c.reset_at) + "; earlier time no longer counts\n";
@@ -220,7 +220,7 @@ StatusOr<std::string> Explain(const SlaClock& c, const Calendar* calendar, Times
       counted = Ns(*d);
     }
     if (s.end) before_open += counted;
-    out += ": " + FormatDuration(Dur(counted)) + "\n";
+    out += ": " + FormatDurationText(Dur(counted)) + "\n";
     if (s.start < end) {
       auto e = cal.Explain(s.start, end, max_intervals);
       if (!e.ok()) return e.status();
@@ -230,19 +230,19 @@ StatusOr<std::string> Explain(const SlaClock& c, const Calendar* calendar, Times
   }
   auto st = Evaluate(c, calendar, now);
   if (!st.ok()) return st.status();
-  out += "elapsed " + FormatDuration(st->elapsed) + ", remaining " + FormatDuration(st->remaining) + "\n";
+  out += "elapsed " + FormatDurationText(st->elapsed) + ", remaining " + FormatDurationText(st->remaining) + "\n";
   if (st->due) {
     const ClockSegment& open = c.segments.back();
     Int128 left = Ns(c.target) - before_open;
     if (before_open >= Ns(c.target)) {
       out += "due " + show(*st->due) + ": the target was reached in an earlier segment\n";
     } else {
-      out += "due " + show(*st->due) + " = " + show(open.start) + " + " + FormatDuration(Dur(left)) +
-             " of working time (target " + FormatDuration(c.target) + " - " + FormatDuration(Dur(before_open)) +
+      out += "due " + show(*st->due) + " = " + show(open.start) + " + " + FormatDurationText(Dur(left)) +
+             " of working time (target " + FormatDurationText(c.target) + " - " + FormatDurationText(Dur(before_open)) +
              " counted before this segment)\n";
     }
   } else if (st->state == ClockState::kPaused) {
-    out += "due unknown while paused: " + FormatDuration(st->remaining) + " of working time left after resuming\n";
+    out += "due unknown while paused: " + FormatDurationText(st->remaining) + " of working time left after resuming\n";
   } else {
     out += "no due instant: the clock is " + std::string(ClockStateName(st->state)) + "\n";
   }

@@ -203,21 +203,21 @@ TEST_CASE("explanations show segments, intervals and the due computation", "[sla
   auto text = Explain(c, &cal, T("2026-03-09T09:00:00+01:00"));
   REQUIRE(text.ok());
   CHECK(*text ==
-        "target 14400s, retarget recompute, calendar office (Europe/Berlin)\n"
+        "target 4h, retarget recompute, calendar office (Europe/Berlin)\n"
         "state running at 2026-03-09T09:00:00+01:00\n"
-        "running 2026-03-06T16:00:00+01:00 .. 2026-03-06T17:00:00+01:00: 3600s\n"
+        "running 2026-03-06T16:00:00+01:00 .. 2026-03-06T17:00:00+01:00: 1h\n"
         "  working 2026-03-06T16:00:00+01:00 .. 2026-03-06T17:00:00+01:00\n"
         "paused  2026-03-06T17:00:00+01:00 .. 2026-03-09T08:00:00+01:00\n"
-        "running 2026-03-09T08:00:00+01:00 .. now: 3600s\n"
+        "running 2026-03-09T08:00:00+01:00 .. now: 1h\n"
         "  working 2026-03-09T08:00:00+01:00 .. 2026-03-09T09:00:00+01:00\n"
-        "elapsed 7200s, remaining 7200s\n"
-        "due 2026-03-09T11:00:00+01:00 = 2026-03-09T08:00:00+01:00 + 10800s of working time (target 14400s - 3600s "
+        "elapsed 2h, remaining 2h\n"
+        "due 2026-03-09T11:00:00+01:00 = 2026-03-09T08:00:00+01:00 + 3h of working time (target 4h - 1h "
         "counted before this segment)\n"
         "not breached\n");
   SlaClock paused = Apply(Pause(c, T("2026-03-09T09:00:00+01:00")));
   auto p = Explain(paused, &cal, T("2026-03-09T12:00:00+01:00"));
   REQUIRE(p.ok());
-  CHECK(p->find("due unknown while paused: 7200s of working time left after resuming") != std::string::npos);
+  CHECK(p->find("due unknown while paused: 2h of working time left after resuming") != std::string::npos);
 }
 
 TEST_CASE("random clocks: elapsed at the due instant is the target", "[sla][property]") {

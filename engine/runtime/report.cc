@@ -1,6 +1,7 @@
 // Engine::Report: service reporting (ISO/IEC 20000-1, 6.2) over the records
 // as Engine::List shows them: how many records of each type are in each
 // state, and how each SLA clock complied, grouped by a field.
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "ir/machine.h"
 #include "runtime/engine_impl.h"
 
 namespace smdl {
@@ -52,6 +54,30 @@ struct SlaKey {
 }  // namespace
 
 StatusOr<std::string> Engine::Report(const std::string& type, const std::string& by) const {
+  // Grouping by a field no record has is a typo, never a report of one
+  // empty group: the field must belong to the type asked for, or to some type.
+  if (!by.empty() && by != "state" && impl_->definitions->current_version() != 0) {
+    auto def = impl_->definitions->Get();
+    if (!def.ok()) return def.status();
+    std::vector<const ir::Machine*> machines;
+    if (!type.empty()) {
+      const ir::Machine* machine = (*def)->image->MachineForType(type);
+      if (!machine) return (*def)->image->UnknownTypeError(type);
+      machines.push_back(machine);
+    } else {
+      for (const auto& m : (*def)->image->machines()) machines.push_back(m.get());
+    }
+    bool known = std::any_of(machines.begin(), machines.end(),
+                             [&](const ir::Machine* m) { return m->record().Find(by) != nullptr; });
+    if (!known) {
+      std::string fields;
+      if (!type.empty())
+        for (const auto& f : machines.front()->record().fields) fields += (fields.empty() ? "" : ", ") + f.name;
+      return InvalidArgument("no field '" + by + "' to group by" +
+                             (type.empty() ? std::string(" in any record type")
+                                           : " in " + ShortType(machines.front()->record_type()) + " (its fields: " + fields + ", and state)"));
+    }
+  }
   ListQuery query;
   query.type = type;
   query.limit = std::numeric_limits<size_t>::max();

@@ -7,10 +7,8 @@
 
 #include "sema/loader.h"
 #include "sema/passes.h"
+#include "sema/stdlib_dir.h"
 
-#ifndef SMDL_STDLIB_DIR
-#define SMDL_STDLIB_DIR ""
-#endif
 
 namespace smdl::sema {
 
@@ -272,9 +270,27 @@ std::vector<std::string> SearchPath(const CheckOptions& options) {
       while (std::getline(ss, item, ':'))
         if (!item.empty()) roots.push_back(item);
     }
-    if (std::string(SMDL_STDLIB_DIR).size() > 0) roots.push_back(SMDL_STDLIB_DIR);
+    if (!StandardLibraryDir().empty()) roots.push_back(StandardLibraryDir());
   }
   return roots;
+}
+
+// Each import not found, with the names of its module that nothing
+// declares (their uses were not reported one by one).
+static void ReportMissingImports(Program& program) {
+  for (const auto& module : program.modules) {
+    for (size_t i = 0; i < module->missing_imports.size(); ++i) {
+      const auto& missing = module->missing_imports[i];
+      program.diags.Error("E2032", missing.range, "unknown module '" + missing.name + "'" +
+                                                      (missing.looked.empty()
+                                                           ? std::string(" (no folder to look in: give --path DIR or set SMDL_PATH)")
+                                                           : " (looked for " + missing.looked + ")"));
+      if (i > 0 || module->unknown_names.empty()) continue;
+      std::string names;
+      for (const auto& n : module->unknown_names) names += (names.empty() ? "'" : ", '") + n + "'";
+      program.diags.Note(missing.range, "names used in this module that nothing declares, probably from it: " + names);
+    }
+  }
 }
 
 static void RunPasses(Program& program, const CheckOptions& options) {
@@ -286,6 +302,7 @@ static void RunPasses(Program& program, const CheckOptions& options) {
   CheckTables(program);
   CheckProcesses(program);
   CheckTests(program);
+  ReportMissingImports(program);
   program.diags.SortByLocation();
 }
 

@@ -144,7 +144,9 @@ Type ExprChecker::Ident(const ast::Expr& e) {
   }
   if (BuiltinTypeNamed(name) || name == "null_type" || name == "type" || name == "list" || name == "map")
     return Type::TypeOf();
-  diags().Error("E2010", e.range, "unknown name '" + name + "'" + Suggest(name));
+  // Likely declared by an import that was not found: said once, there.
+  if (!env_.module.missing_imports.empty() && env_.diags == nullptr) env_.module.unknown_names.insert(name);
+  else diags().Error("E2010", e.range, "unknown name '" + name + "'" + Suggest(name));
   return Type::Error();
 }
 

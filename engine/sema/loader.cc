@@ -101,7 +101,13 @@ void ResolveImports(Program& program, const std::vector<std::string>& roots, con
         it = program.by_name.find(name);
       }
       if (it == program.by_name.end()) {
-        program.diags.Error("E2032", import.name.range, "unknown module '" + name + "'");
+        // Say where it was looked for: a wrong SMDL_PATH or a missing --path
+        // is the usual cause.
+        std::string relative;
+        for (const auto& part : import.name.parts) relative += (relative.empty() ? "" : "/") + part.text;
+        std::string looked;
+        for (const auto& root : roots) looked += (looked.empty() ? "" : ", ") + (fs::path(root) / (relative + ".smdl")).string();
+        module->missing_imports.push_back({name, import.name.range, looked});
         continue;
       }
       if (it->second == module) {

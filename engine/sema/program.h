@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -125,6 +126,16 @@ struct ModuleInfo {
   bool from_search_path = false;       // loaded to satisfy an import
   std::map<std::string, Symbol> own;   // declared here (overrides excluded)
   std::vector<ModuleInfo*> imports;    // resolved imports
+  // Imports that were not found, reported once the checks are done with
+  // the names this module could not resolve (likely theirs) in one note,
+  // instead of an error for each use of each.
+  struct MissingImport {
+    std::string name;
+    SourceRange range;
+    std::string looked;  // where it was looked for
+  };
+  std::vector<MissingImport> missing_imports;
+  mutable std::set<std::string> unknown_names;
 };
 
 struct ExprInfo {

@@ -58,7 +58,9 @@ Type ResolveType(const ModuleInfo& module, const ast::TypeRef& ref, Diagnostics&
       }
       const Symbol* sym = ref.name.parts.size() == 1 ? LookupGlobal(module, name, diags, ref.name.range) : nullptr;
       if (sym == nullptr) {
-        diags.Error("E2001", ref.name.range, "unknown type '" + name + "'");
+        // Likely declared by an import that was not found: said once, there.
+        if (!module.missing_imports.empty()) module.unknown_names.insert(name);
+        else diags.Error("E2001", ref.name.range, "unknown type '" + name + "'");
         return Type::Error();
       }
       if (ref.kind == ast::TypeRef::Kind::kRef) {

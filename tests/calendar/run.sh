@@ -47,8 +47,8 @@ office=(--defs "$defs" --calendar office)
 
 # Friday 16:00 + 4 business hours on mon..fri 08:00-18:00 is Monday 10:00.
 expect 0 "2026-03-09T10:00:00+01:00" "${office[@]}" add --from 2026-03-06T16:00:00+01:00 --duration 4h
-expect 0 "14400s" "${office[@]}" between --from 2026-03-06T16:00:00+01:00 --to 2026-03-09T10:00:00+01:00
-expect 0 "-14400s" "${office[@]}" between --from 2026-03-09T10:00:00+01:00 --to 2026-03-06T16:00:00+01:00
+expect 0 "4h (14400s)" "${office[@]}" between --from 2026-03-06T16:00:00+01:00 --to 2026-03-09T10:00:00+01:00
+expect 0 "-4h (-14400s)" "${office[@]}" between --from 2026-03-09T10:00:00+01:00 --to 2026-03-06T16:00:00+01:00
 # The same instant written in UTC; the answer keeps the calendar's offset.
 expect 0 "2026-03-09T10:00:00+01:00" "${office[@]}" add --from 2026-03-06T15:00:00Z --duration 240m
 # Across the March change the due instant is in summer time.
@@ -60,7 +60,7 @@ expect 0 "2026-03-14T10:00:00+01:00" "${office[@]}" add --from 2026-03-13T16:00:
 expect 0 "2028-01-03T10:00:00+01:00" "${office[@]}" add --from 2027-12-31T16:00:00+01:00 --duration 4h
 # Multi-week: 150 hours are three weeks of 50.
 expect 0 "2026-05-22T18:00:00+02:00" "${office[@]}" add --from 2026-05-04T08:00:00+02:00 --duration 150h
-expect 0 "540000s" "${office[@]}" between --from 2026-05-04T00:00:00+02:00 --to 2026-05-25T00:00:00+02:00
+expect 0 "150h (540000s)" "${office[@]}" between --from 2026-05-04T00:00:00+02:00 --to 2026-05-25T00:00:00+02:00
 # Zero adds nothing.
 expect 0 "2026-03-07T12:00:00+01:00" "${office[@]}" add --from 2026-03-07T12:00:00+01:00 --duration 0
 # --explain lists the intervals counted.
@@ -74,10 +74,10 @@ expect 0 "2026-03-09T10:00:00+01:00
 nights=(--defs "$defs" --calendar nights)
 expect 0 "2026-11-02T23:00:00-05:00" "${nights[@]}" add --from 2026-10-31T12:00:00-04:00 --duration 5h
 expect 0 "2026-11-03T05:00:00-05:00" "${nights[@]}" add --from 2026-11-02T22:00:00-05:00 --duration 7h
-expect 0 "28800s" "${nights[@]}" between --from 2026-11-02T22:00:00-05:00 --to 2026-11-03T12:00:00-05:00
+expect 0 "8h (28800s)" "${nights[@]}" between --from 2026-11-02T22:00:00-05:00 --to 2026-11-03T12:00:00-05:00
 # Around the clock in UTC is wall-clock time.
 expect 0 "2026-03-08T16:00:00+00:00" --defs "$defs" --calendar around add --from 2026-03-06T16:00:00Z --duration 48h
-expect 0 "172800s" --defs "$defs" --calendar around between --from 2026-03-06T16:00:00Z --to 2026-03-08T16:00:00Z
+expect 0 "48h (172800s)" --defs "$defs" --calendar around between --from 2026-03-06T16:00:00Z --to 2026-03-08T16:00:00Z
 
 # With the site's override of office, 07:00-19:00 counts (module name or bare).
 expect 0 "2026-03-09T08:00:00+01:00" --defs "$here/defs" --calendar office add --from 2026-03-06T16:00:00+01:00 --duration 4h

@@ -209,6 +209,14 @@ expect_same "history --format text" "$work/expected"
 expect_exit 2 "history --format xml" "$smdl" history --db "$db" Ticket-2 --format xml
 expect_exit 1 "history --format text of an unknown record" "$smdl" history --db "$db" Ticket-99 --format text
 
+# A typo is an error, never an empty report.
+expect_exit 1 "report --type Nope" "$smdl" report --db "$db" --now "$(T 13:30)" --type Nope
+grep -q "no process runs on record type 'Nope'" "$work/err" && ok || bad "report --type Nope names the known types"
+expect_exit 1 "report --by nosuchfield" "$smdl" report --db "$db" --now "$(T 13:30)" --by nosuchfield
+grep -q "no field 'nosuchfield' to group by in any record type" "$work/err" && ok || bad "report --by nosuchfield says why"
+expect_exit 1 "report --type Call --by prio" "$smdl" report --db "$db" --now "$(T 13:30)" --type Call --by prio
+grep -q "no field 'prio' to group by in Call (its fields: caller" "$work/err" && ok || bad "report --by a field of another type lists the type's fields"
+
 run "verify" "$smdl" verify --db "$db"
 
 echo "report: $pass passed, $fail failed"

@@ -82,8 +82,15 @@ expect_exit 0 "run due timers" "$smdl" timers --db "$db" --run-due --now 2099-01
 expect_output "$work/out" "fired 2 timers" "the breach and the drop fire"
 expect_exit 0 "show after timers" "$smdl" show --db "$db" --now 2099-01-01T00:00:00Z Call-2
 expect_output "$work/out" '"state": "dropped"' "the timer moved Call-2"
-expect_exit 0 "explain a clock" "$smdl" sla --db "$db" Call-1
+expect_exit 0 "explain a clock" "$smdl" sla --db "$db" Call-1 --format json
 expect_output "$work/out" '"explanation"' "sla explains"
+# As text (the default): the clock's name, then its explanation as lines,
+# durations for people.
+expect_exit 0 "explain a clock as text" "$smdl" sla --db "$db" Call-1
+expect_output "$work/out" '^sla [a-z_]*$' "sla text names the clock"
+expect_output "$work/out" '^  target [0-9]*[hms]' "sla text gives the target for people"
+expect_output "$work/out" '^  elapsed ' "sla text explains line by line"
+expect_exit 2 "sla with a bad format" "$smdl" sla --db "$db" Call-1 --format xml
 
 expect_exit 0 "outbox" "$smdl" outbox --db "$db"
 expect_output "$work/out" '"message": "call.breached"' "the breach was emitted"

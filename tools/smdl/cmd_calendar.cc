@@ -20,8 +20,9 @@ const char* const kCalendarHelp =
     "           of working time has passed since TIMESTAMP, in RFC 3339 with the\n"
     "           calendar's UTC offset at that instant:\n"
     "             2026-03-09T10:00:00+01:00\n"
-    "  between  prints the working time from --from to --to in seconds, as a\n"
-    "           CEL duration (\"14400s\"; negative when --to is before --from)\n"
+    "  between  prints the working time from --from to --to for people, then\n"
+    "           as a CEL duration: \"4h (14400s)\"; negative when --to is before\n"
+    "           --from\n"
     "\n"
     "Options:\n"
     "  --defs PATH         .smdl file or directory declaring the calendar\n"
@@ -118,7 +119,7 @@ int RunCalendar(const std::vector<std::string>& argv) {
   } else {
     auto between = cal->Between(*from, *to);
     if (!between.ok()) return Fail(between.status().message());
-    std::cout << FormatDuration(*between) << "\n";
+    std::cout << FormatDurationText(*between) << " (" << FormatDuration(*between) << ")\n";
     if (args->Has("--explain")) PrintIntervals(*cal, *to < *from ? *to : *from, *to < *from ? *from : *to);
   }
   return kOk;

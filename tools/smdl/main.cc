@@ -4,17 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "base/version.h"
 #include "cli.h"
 #include "service.h"
-
-#ifndef SMDL_VERSION
-#define SMDL_VERSION "0.0.0"
-#endif
 
 namespace {
 
 void PrintUsage(std::ostream& out) {
-  out << "smdl " SMDL_VERSION ": IT service management processes under ISO/IEC 20000, as code.\n\n"
+  out << "smdl " << smdl::Version() << ": IT service management processes under ISO/IEC 20000, as code.\n\n"
          "Usage: smdl [--server URL] COMMAND [ARGS...]\n\n"
          "With --server (or when a running smdl serve holds --db), the database\n"
          "commands work through the server, authenticated by $SMDL_TOKEN.\n\nCommands:\n";
@@ -63,7 +60,7 @@ int main(int argc, char** argv) {
     return smdl::cli::kOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "smdl " SMDL_VERSION "\n";
+    std::cout << "smdl " << smdl::Version() << " (git " << smdl::GitRevision() << ")\n";
     return smdl::cli::kOk;
   }
   for (const auto& c : smdl::cli::Commands()) {
