@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-all fuzz soak bench clean
+.PHONY: all deps configure build demo test test-all package fuzz soak bench clean
 
 all: build
 
@@ -28,6 +28,11 @@ test: build
 
 test-all: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# A Debian package of the binary, the library, the headers, the standard
+# library, the docs and the systemd unit: build/package/smdl_VERSION_ARCH.deb.
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB -B package
 
 fuzz: deps
 	@bash tools/fuzz.sh

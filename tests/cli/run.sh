@@ -49,6 +49,7 @@ if diff -u "$here/incident.dot.expected" "$work/out" > "$work/diff"; then pass=$
 expect_exit 0 "graph mermaid" "$smdl" graph "$incident" --format mermaid
 if diff -u "$here/incident.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
   echo "FAIL graph mermaid differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+parallel_src="$root/tests/scenarios/parallel.smdl"
 # Nested states: clusters in DOT, composite states in Mermaid.
 nested="$root/tests/scenarios/statecharts.smdl"
 expect_exit 0 "graph dot, nested" "$smdl" graph "$nested"
@@ -68,6 +69,14 @@ done
 expect_exit 0 "graph mermaid, nested" "$smdl" graph "$nested" --format mermaid
 if diff -u "$here/statecharts.mermaid.expected" "$work/out" > "$work/diff"; then pass=$((pass + 1)); else
   echo "FAIL graph mermaid, nested, differs:"; cat "$work/diff"; fail=$((fail + 1)); fi
+# SVG through Graphviz, and a clear error without it.
+expect_exit 0 "graph svg" "$smdl" graph "$parallel_src" --format svg
+expect_output "$work/out" "<svg" "graph --format svg draws SVG"
+expect_output "$work/out" "approval (parallel)" "the SVG holds the diagram"
+mkdir -p "$work/nodot"
+ln -sf "$(command -v env)" "$work/nodot/env"
+expect_exit 2 "graph svg without Graphviz" env PATH="$work/nodot" "$smdl" graph "$parallel_src" --format svg
+expect_output "$work/err" "Graphviz, which is not installed (apt-get install graphviz)" "graph svg says how to get Graphviz"
 # Parallel states: regions as dashed partitions in DOT, separated by -- in Mermaid.
 parallel="$root/tests/scenarios/parallel.smdl"
 expect_exit 0 "graph dot, parallel" "$smdl" graph "$parallel"

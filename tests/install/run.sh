@@ -86,6 +86,15 @@ check "embedding example: pkg-config --static" env PKG_CONFIG_PATH="$libdir/pkgc
   bash -c "c++ -std=c++20 -O1 '$root/examples/embedding/main.cc' \$(pkg-config --cflags smdl) '$libdir/libsmdl.a' \$(pkg-config --static --libs-only-l smdl | sed 's/-lsmdl//') -o '$work/embed-static'"
 check "embedding example (static) runs" "$work/embed-static" "$work/db3"
 
+# The C program of docs/embedding.md, as it is written there.
+mkdir -p "$work/c"
+awk '/^```c$/ { inblock = 1; next } /^```/ && inblock { exit } inblock' "$root/docs/embedding.md" > "$work/c/app.c"
+cp "$root/examples/c_api/desk.smdl" "$work/c/"
+check "docs/embedding.md's C program: pkg-config" env PKG_CONFIG_PATH="$libdir/pkgconfig" \
+  bash -c "cc -std=c99 -Wall -Werror '$work/c/app.c' \$(pkg-config --cflags --libs smdl) -o '$work/c/app'"
+check "docs/embedding.md's C program runs" bash -c "cd '$work/c' && LD_LIBRARY_PATH='$libdir' ./app"
+if grep -q '^fire: ok: .*"state":"working"' "$work/log"; then ok; else bad "the C program fires its event: $(cat "$work/log")"; fi
+
 # 4. The C API from Python, through the installed library.
 check "C API from Python" env SMDL_LIBRARY="$so" bash "$root/tests/c_api/run.sh" "$so" "$root"
 
@@ -103,6 +112,10 @@ if [ -n "$deb" ]; then
   done
   if grep -q "/usr/lib/.*libsmdl.so.0" "$work/contents" && grep -q "cmake/smdl/smdlConfig.cmake" "$work/contents"; then ok; else
     bad "the .deb holds libsmdl.so.0 and the CMake package"; fi
+  # The user and folder the unit needs are made on configure; the service is not enabled.
+  dpkg-deb -e "$deb" "$work/control"
+  if grep -q "useradd --system" "$work/control/postinst" && ! grep -q "systemctl enable\|deb-systemd-helper enable" "$work/control/postinst"; then ok; else
+    bad "the .deb's postinst makes the user and enables nothing"; fi
   # Installed, the unit is not enabled: no symlink into a .wants folder.
   if ! grep -q "wants/" "$work/contents"; then ok; else bad "the .deb enables the service"; fi
   check "dpkg -x" dpkg -x "$deb" "$work/root"
