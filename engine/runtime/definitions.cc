@@ -141,6 +141,12 @@ StatusOr<std::unique_ptr<Definition>> DefinitionStore::Compile(uint64_t version,
   return def;
 }
 
+void DefinitionStore::ShareCompiled(const DefinitionStore& other) {
+  if (&other == this) return;
+  std::scoped_lock lock(mu_, other.mu_);
+  for (const auto& [version, def] : other.loaded_) loaded_.emplace(version, def);
+}
+
 StatusOr<const Definition*> DefinitionStore::Get(uint64_t version) {
   std::lock_guard<std::mutex> lock(mu_);
   if (version == 0) version = current_;

@@ -41,6 +41,9 @@ class DefinitionStore {
 
   // Reads which version is current.
   Status Load();
+  // Uses the definitions `other` has compiled (an engine forked from it
+  // holds the same stored versions) instead of compiling them again.
+  void ShareCompiled(const DefinitionStore& other);
   uint64_t current_version() const;
 
   // The definition of `version` (0: the current one); loads and compiles it
@@ -80,7 +83,7 @@ class DefinitionStore {
   std::mutex deploy_mu_;  // one deploy at a time
   mutable std::mutex mu_;
   uint64_t current_ = 0;                                        // guarded by mu_
-  std::map<uint64_t, std::unique_ptr<Definition>> loaded_;      // guarded by mu_
+  std::map<uint64_t, std::shared_ptr<const Definition>> loaded_;  // guarded by mu_
 };
 
 }  // namespace smdl::runtime

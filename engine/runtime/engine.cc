@@ -91,14 +91,37 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const Eng
                                                                   : storage::Durability::kAsync;
   db_options.create_if_missing = options.create_if_missing;
   db_options.read_only = options.read_only;
-  auto db = storage::Db::Open(dir, db_options);
-  if (!db.ok()) return db.status();
-  impl->db = std::move(*db);
+  if (options.storage == Storage::kMemory) {
+    impl->db = storage::Db::OpenInMemory();
+  } else {
+    auto db = storage::Db::Open(dir, db_options);
+    if (!db.ok()) return db.status();
+    impl->db = std::move(*db);
+  }
+  return Start(std::move(impl), nullptr);
+}
+
+StatusOr<std::unique_ptr<Engine>> Engine::Fork(const EngineOptions& options) const {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->options.storage = Storage::kMemory;
+  impl->clock = options.clock ? options.clock : &impl->system_clock;
+  auto copy = impl_->db->CopyInMemory();
+  if (!copy.ok()) return copy.status();
+  impl->db = std::move(*copy);
+  return Start(std::move(impl), this);
+}
+
+// Loads what an engine keeps in memory from its database (the commit log's
+// head, the definitions, the indexes) and starts its scheduler if asked.
+StatusOr<std::unique_ptr<Engine>> Engine::Start(std::unique_ptr<Impl> impl, const Engine* compiled_by) {
   impl->log = std::make_unique<runtime::CommitLog>(*impl->db);
   SMDL_RETURN_IF_ERROR(impl->log->Load());
   impl->definitions = std::make_unique<runtime::DefinitionStore>(*impl->db);
   SMDL_RETURN_IF_ERROR(impl->definitions->Load());
+  if (compiled_by) impl->definitions->ShareCompiled(*compiled_by->impl_->definitions);
   SMDL_RETURN_IF_ERROR(impl->LoadLookups());
+  const EngineOptions& options = impl->options;
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   engine->impl_->owner = engine.get();
   if (options.run_scheduler && !options.read_only) engine->impl_->scheduler = std::thread([e = engine.get()] { e->impl_->RunScheduler(); });

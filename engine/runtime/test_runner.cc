@@ -19,30 +19,10 @@ namespace smdl::runtime {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 std::string Where(const sema::Program& program, const SourceRange& range) {
   return program.sources.Path(range.file) + ":" + std::to_string(range.line) + ":" + std::to_string(range.column);
 }
-
-// A temporary directory removed when it goes out of scope.
-class TempDir {
- public:
-  explicit TempDir(const std::string& root) {
-    std::string pattern = (fs::path(root) / "smdl-test-XXXXXX").string();
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Records read through refs in a test's expressions: what the engine has
 // committed, as the test sees it now.
@@ -347,8 +327,18 @@ StatusOr<std::vector<TestResult>> RunTests(const sema::Program& program, const T
   if (!image.ok()) return image.status();
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& m : program.modules) files.emplace_back(m->path, program.sources.Text(m->ast->file));
-  std::string root = options.temp_root;
-  if (root.empty()) root = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  // Every test starts from the same deployed state, kept in memory: the
+  // modules are deployed (checked and compiled) once, and each test runs on
+  // a fork of that engine, which shares what the deploy compiled.
+  ManualClock deploy_clock(Timestamp{});
+  EngineOptions base_options;
+  base_options.storage = Storage::kMemory;
+  base_options.clock = &deploy_clock;
+  base_options.use_environment = false;  // every module is deployed from the program
+  auto base = Engine::Open("", base_options);
+  if (!base.ok()) return base.status();
+  auto deployed = (*base)->DeploySources(files);
+  if (!deployed.ok()) return deployed.status();
 
   std::vector<TestResult> results;
   for (const auto& m : program.modules) {
@@ -360,17 +350,11 @@ StatusOr<std::vector<TestResult>> RunTests(const sema::Program& program, const T
       result.module = m->name;
       result.name = test.name;
       result.location = Where(program, test.range);
-      TempDir dir(root);
-      if (dir.path().empty()) return IoError("cannot create a temporary directory under " + root);
       ManualClock clock(Timestamp{});
-      EngineOptions engine_options;
+      EngineOptions engine_options = base_options;
       engine_options.clock = &clock;
-      engine_options.durability = Durability::kAsync;  // a test database is thrown away
-      engine_options.use_environment = false;           // every module is deployed from the program
-      auto engine = Engine::Open(dir.path(), engine_options);
+      auto engine = (*base)->Fork(engine_options);
       if (!engine.ok()) return engine.status();
-      auto deployed = (*engine)->DeploySources(files);
-      if (!deployed.ok()) return deployed.status();
       TestRun run(program, **image, *m, **engine, clock);
       result.failure = run.Run(test);
       result.passed = result.failure.empty();

@@ -23,7 +23,6 @@ struct TestResult {
 
 struct TestOptions {
   std::string filter;          // run only tests whose name contains this
-  std::string temp_root;       // where test databases go (default: $TMPDIR or /tmp)
   bool only_given_files = true;  // skip tests of modules loaded only for imports
 };
 

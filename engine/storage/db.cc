@@ -131,7 +131,7 @@ const char* FamilyName(Family family) { return kFamilyNames[static_cast<int>(fam
 
 struct WriteBatch::Rep {
   // Operations are kept by family index and replayed into a rocksdb batch by
-  // Db::Write, which knows the column family handles.
+  // RocksDb::Write, which knows the column family handles.
   struct Op {
     Family family;
     bool is_delete;
@@ -157,8 +157,47 @@ void WriteBatch::Append(const WriteBatch& other) {
 }
 size_t WriteBatch::Count() const { return rep_->ops.size(); }
 void WriteBatch::Clear() { rep_->ops.clear(); }
+void WriteBatch::ForEach(const OpVisitor& visit) const {
+  for (const auto& op : rep_->ops) visit(op.family, op.is_delete, op.key, op.value);
+}
 
-struct Db::Rep {
+Db::~Db() = default;
+
+Status Db::ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const {
+  // The smallest key after every key with this prefix: the prefix with its
+  // last byte below 0xff incremented (and what follows it dropped).
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return Scan(family, prefix, end, visit);
+}
+
+namespace {
+
+// The RocksDB database: one column family per Family.
+class RocksDb final : public Db {
+ public:
+  struct Rep;
+  RocksDb(std::unique_ptr<Rep> rep, Durability durability);
+  ~RocksDb() override;
+  StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) const override;
+  StatusOr<std::vector<std::optional<std::string>>> MultiGet(Family family,
+                                                             const std::vector<std::string>& keys) const override;
+  Status Write(const WriteBatch& batch) override;
+  Status Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const override;
+  StatusOr<std::optional<std::pair<std::string, std::string>>> Last(Family family) const override;
+  uint64_t ApproximateMemoryBytes() const override;
+  StatusOr<std::unique_ptr<Db>> CopyInMemory() const override {
+    return FailedPrecondition("only a database in memory can be copied");
+  }
+
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace
+
+struct RocksDb::Rep {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::shared_ptr<rocksdb::Cache> cache;
@@ -175,8 +214,8 @@ struct Db::Rep {
   rocksdb::ColumnFamilyHandle* Handle(Family f) const { return handles[static_cast<int>(f)]; }
 };
 
-Db::Db(std::unique_ptr<Rep> rep, Durability durability) : rep_(std::move(rep)), durability_(durability) {}
-Db::~Db() = default;
+RocksDb::RocksDb(std::unique_ptr<Rep> rep, Durability durability) : Db(durability), rep_(std::move(rep)) {}
+RocksDb::~RocksDb() = default;
 
 StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& options) {
   switch (Inspect(dir)) {
@@ -201,7 +240,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& 
       return InvalidArgument(dir + " is not an smdl database (it holds other files)");
   }
 
-  auto rep = std::make_unique<Rep>();
+  auto rep = std::make_unique<RocksDb::Rep>();
   rep->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   rocksdb::BlockBasedTableOptions table;
@@ -259,7 +298,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir, const DbOptions& 
   rep->db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   rep->handles.assign(handles.begin() + 1, handles.end());
   rep->write_options.sync = options.durability == Durability::kSync;
-  return std::unique_ptr<Db>(new Db(std::move(rep), options.durability));
+  return std::unique_ptr<Db>(new RocksDb(std::move(rep), options.durability));
 }
 
 StatusOr<RecoveryReport> Db::Recover(const std::string& dir) {
@@ -330,7 +369,7 @@ StatusOr<RecoveryReport> Db::Recover(const std::string& dir) {
   return report;
 }
 
-StatusOr<std::optional<std::string>> Db::Get(Family family, std::string_view key) const {
+StatusOr<std::optional<std::string>> RocksDb::Get(Family family, std::string_view key) const {
   std::string value;
   rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->Handle(family), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -338,7 +377,7 @@ StatusOr<std::optional<std::string>> Db::Get(Family family, std::string_view key
   return std::optional<std::string>(std::move(value));
 }
 
-StatusOr<std::vector<std::optional<std::string>>> Db::MultiGet(Family family,
+StatusOr<std::vector<std::optional<std::string>>> RocksDb::MultiGet(Family family,
                                                                const std::vector<std::string>& keys) const {
   std::vector<rocksdb::Slice> slices;
   slices.reserve(keys.size());
@@ -361,20 +400,21 @@ StatusOr<std::vector<std::optional<std::string>>> Db::MultiGet(Family family,
   return out;
 }
 
-Status Db::Write(const WriteBatch& batch) {
+Status RocksDb::Write(const WriteBatch& batch) {
   if (rep_->read_only) return FailedPrecondition("the database in " + rep_->dir + " is open for reading only");
   rocksdb::WriteBatch wb;
-  for (const auto& op : batch.rep_->ops) {
-    rocksdb::Status s = op.is_delete ? wb.Delete(rep_->Handle(op.family), ToSlice(op.key))
-                                     : wb.Put(rep_->Handle(op.family), ToSlice(op.key), ToSlice(op.value));
-    if (!s.ok()) return FromRocks(s, "build a write batch");
-  }
+  rocksdb::Status built;
+  batch.ForEach([&](Family family, bool is_delete, std::string_view key, std::string_view value) {
+    if (!built.ok()) return;
+    built = is_delete ? wb.Delete(rep_->Handle(family), ToSlice(key)) : wb.Put(rep_->Handle(family), ToSlice(key), ToSlice(value));
+  });
+  if (!built.ok()) return FromRocks(built, "build a write batch");
   // With sync set, RocksDB groups concurrent writers: one leader writes the
   // log for the group and fsyncs once.
   return FromRocksIn(rep_->db->Write(rep_->write_options, &wb), "write", rep_->dir);
 }
 
-Status Db::Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const {
+Status RocksDb::Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const {
   rocksdb::ReadOptions read_options;
   std::string end_copy(end);
   rocksdb::Slice upper(end_copy);
@@ -385,16 +425,7 @@ Status Db::Scan(Family family, std::string_view start, std::string_view end, con
   return FromRocks(it->status(), std::string("scan ") + FamilyName(family));
 }
 
-Status Db::ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const {
-  // The smallest key after every key with this prefix: the prefix with its
-  // last byte below 0xff incremented (and what follows it dropped).
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  return Scan(family, prefix, end, visit);
-}
-
-StatusOr<std::optional<std::pair<std::string, std::string>>> Db::Last(Family family) const {
+StatusOr<std::optional<std::pair<std::string, std::string>>> RocksDb::Last(Family family) const {
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->Handle(family)));
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), std::string("scan ") + FamilyName(family));
@@ -403,7 +434,7 @@ StatusOr<std::optional<std::pair<std::string, std::string>>> Db::Last(Family fam
       std::make_pair(it->key().ToString(), it->value().ToString()));
 }
 
-uint64_t Db::ApproximateMemoryBytes() const {
+uint64_t RocksDb::ApproximateMemoryBytes() const {
   std::map<rocksdb::MemoryUtil::UsageType, uint64_t> usage;
   std::unordered_set<const rocksdb::Cache*> caches{rep_->cache.get()};
   std::vector<rocksdb::DB*> dbs{rep_->db.get()};

@@ -1,6 +1,8 @@
-// The storage stage: smdl's durable state in RocksDB, behind an interface
-// that shows no RocksDB type. This folder is the only one that includes
-// rocksdb/.
+// The storage stage: smdl's state behind one interface, Db, that shows no
+// RocksDB type, with two implementations: RocksDB (durable, the default;
+// db.cc, the only file that includes rocksdb/) and memory (memory_db.cc:
+// nothing kept after it is destroyed, for `smdl test` and simulations; the
+// interface is also where another backend would plug in).
 //
 // One database per engine directory, with one column family per kind of
 // state (see Family). Every change the runtime makes for one operation goes
@@ -17,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "smdl/status.h"
 
@@ -89,6 +93,9 @@ class WriteBatch {
   void Append(const WriteBatch& other);
   size_t Count() const;
   void Clear();
+  // Each operation in order: family, delete or put, key, value.
+  using OpVisitor = std::function<void(Family, bool is_delete, std::string_view key, std::string_view value)>;
+  void ForEach(const OpVisitor& visit) const;
 
  private:
   friend class Db;
@@ -98,46 +105,54 @@ class WriteBatch {
 
 class Db {
  public:
-  // Opens (or creates, see DbOptions) the database in `dir`. A damaged
-  // write-ahead log (anything but a record cut short at its very end, which
-  // is what a crash in the middle of an unacknowledged write leaves) or a
-  // missing CURRENT file fails with kCorruption and names Recover; a full
-  // or read-only disk fails with kIoError naming the directory.
+  // Opens (or creates, see DbOptions) the RocksDB database in `dir`. A
+  // damaged write-ahead log (anything but a record cut short at its very
+  // end, which is what a crash in the middle of an unacknowledged write
+  // leaves) or a missing CURRENT file fails with kCorruption and names
+  // Recover; a full or read-only disk fails with kIoError naming the
+  // directory.
   static StatusOr<std::unique_ptr<Db>> Open(const std::string& dir, const DbOptions& options);
+  // An empty database in memory: the same behaviour, atomic batches and
+  // ordered scans included, and nothing kept once it is destroyed.
+  static std::unique_ptr<Db> OpenInMemory();
 
   // Makes a damaged database open again, keeping what can be read: rebuilds
   // a missing CURRENT from the data files, and replays a damaged log up to
   // its first damaged record (what follows it is lost). Destructive: copy
   // the directory first.
   static StatusOr<RecoveryReport> Recover(const std::string& dir);
-  ~Db();
+  virtual ~Db();
 
   // The value under `key`, or nullopt when there is none.
-  StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) const;
+  virtual StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) const = 0;
   // Several keys of one family at once (a batched lookup): a value or
   // nullopt for each, in order.
-  StatusOr<std::vector<std::optional<std::string>>> MultiGet(Family family, const std::vector<std::string>& keys) const;
+  virtual StatusOr<std::vector<std::optional<std::string>>> MultiGet(Family family,
+                                                                     const std::vector<std::string>& keys) const = 0;
 
   // Applies the batch atomically, with the durability chosen at Open.
-  Status Write(const WriteBatch& batch);
+  virtual Status Write(const WriteBatch& batch) = 0;
 
   // Calls `visit` for each key in [start, end) in order (end empty: to the
   // end of the family) until it returns false.
   using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
-  Status Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const;
+  virtual Status Scan(Family family, std::string_view start, std::string_view end, const Visitor& visit) const = 0;
   // Each key that starts with `prefix`.
   Status ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const;
   // The last key and value of a family, if any.
-  StatusOr<std::optional<std::pair<std::string, std::string>>> Last(Family family) const;
+  virtual StatusOr<std::optional<std::pair<std::string, std::string>>> Last(Family family) const = 0;
 
   Durability durability() const { return durability_; }
-  // Approximate memory held by RocksDB (memtables, block cache, readers).
-  uint64_t ApproximateMemoryBytes() const;
+  // Approximate memory held (RocksDB: memtables, block cache, readers).
+  virtual uint64_t ApproximateMemoryBytes() const = 0;
+  // A copy of everything, as a new database in memory; only a database in
+  // memory can be copied (kFailedPrecondition otherwise).
+  virtual StatusOr<std::unique_ptr<Db>> CopyInMemory() const = 0;
+
+ protected:
+  explicit Db(Durability durability) : durability_(durability) {}
 
  private:
-  struct Rep;
-  explicit Db(std::unique_ptr<Rep> rep, Durability durability);
-  std::unique_ptr<Rep> rep_;
   Durability durability_;
 };
 

@@ -74,6 +74,13 @@ class ManualClock final : public Clock {
 //          ones may be lost if the machine loses power.
 enum class Durability { kSync, kAsync };
 
+// Where the engine keeps its state.
+//  kRocksDb: a RocksDB database in the directory given to Open (durable).
+//  kMemory:  in memory, with the same behaviour (atomic commits, the audit
+//            chain, verify); the directory is not used, and everything is
+//            gone when the engine closes. For tests and simulations.
+enum class Storage { kRocksDb, kMemory };
+
 // A timer whose transition committed, for monitoring (EngineOptions::on_timer).
 struct TimerFired {
   std::string record;
@@ -83,6 +90,7 @@ struct TimerFired {
 };
 
 struct EngineOptions {
+  Storage storage = Storage::kRocksDb;
   Durability durability = Durability::kSync;
   const Clock* clock = nullptr;            // not owned; null: the system clock
   std::vector<std::string> search_path;    // extra roots for imports at deploy
@@ -168,6 +176,13 @@ class Engine {
   // loads the current definition version, if any. A damaged database is
   // kCorruption (see Recover); a full or read-only disk is kIoError.
   static StatusOr<std::unique_ptr<Engine>> Open(const std::string& dir, const EngineOptions& options = {});
+  // A new engine in memory holding a copy of this one's state, which must be
+  // in memory too (kFailedPrecondition otherwise), and sharing its compiled
+  // definitions: what a deploy built is not checked and compiled again. The
+  // copy goes its own way (its own clock, from `options`; its storage is
+  // kMemory whatever `options` says). For tests and simulations that start
+  // each run from the same deployed state.
+  StatusOr<std::unique_ptr<Engine>> Fork(const EngineOptions& options = {}) const;
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -253,6 +268,9 @@ class Engine {
  private:
   struct Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
+  // Loads the state `impl`'s database holds; `compiled_by`: an engine whose
+  // compiled definitions are shared.
+  static StatusOr<std::unique_ptr<Engine>> Start(std::unique_ptr<Impl> impl, const Engine* compiled_by);
   std::unique_ptr<Impl> impl_;
 };
 
