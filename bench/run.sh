@@ -41,6 +41,9 @@ fi
 # (default 1,000,000) is populated and served by a fresh process whose peak
 # memory is reported (SMDL_BENCH_RECORDS=0 skips this part).
 build/bin/smdl_bench_runtime fires 20000 2
+# The engine in memory (Storage::kMemory) against the engine on RocksDB.
+build/bin/smdl_bench_runtime memory 20000 1
+build/bin/smdl_bench_runtime memory 20000 2
 records=${SMDL_BENCH_RECORDS:-1000000}
 if [ "$records" -gt 0 ]; then
   memdir="$work/memory-db"
