@@ -10,6 +10,7 @@ packages=(
   libhowardhinnant-date-dev libssl-dev tzdata python3
   llvm-14-dev clang
   libcpp-httplib-dev curl wrk graphviz
+  dpkg-dev file
 )
 
 missing=()
