@@ -248,6 +248,16 @@ process gate_flow for Gate {
   }
   final state done;
 }
+// A parallel state: its records carry the leaf of each region ("active").
+record Pair { title: string; }
+process pair_flow for Pair {
+  initial parallel state both {
+    state left { initial state l1 { on go -> l2; } final state l2; }
+    state right { initial state r1 { on go_right -> r2; } final state r2; }
+    on done -> finished;
+  }
+  final state finished;
+}
 `;
 const DEPLOY = {
   modules: [
@@ -349,6 +359,13 @@ await call({ method: 'GET', path: '/v1/records/Incident-1', headers: { 'If-None-
 await call({ method: 'GET', path: '/v1/records/Incident-1', headers: { 'If-None-Match': '*' }, expect: 304 });
 await call({ method: 'GET', path: '/v1/records/Incident-1', headers: { 'If-None-Match': '"7"' }, expect: 200 });
 await call({ method: 'GET', path: '/v1/records/Gate-1', expect: 200 });
+// Records in a parallel state, and their history, as the contract says.
+await call({ method: 'POST', path: '/v1/records', body: { type: 'Pair', fields: { title: 'p' } }, expect: 201,
+  then: (r, j) => { expectEq('state', j.state, 'both'); expectEq('active', j.active, ['l1', 'r1']); } });
+await call({ method: 'POST', path: '/v1/records/Pair-1/events/go', body: {}, expect: 200,
+  then: (r, j) => { expectEq('state', j.state, 'r1'); expectEq('active', j.active, ['l2', 'r1']); } });
+await call({ method: 'GET', path: '/v1/records/Pair-1/history', expect: 200,
+  then: (r, j) => expectEq('active', j[j.length - 1].active, ['l2', 'r1']) });
 await call({ method: 'GET', path: '/v1/records/Nope-1', expect: 404 });
 await call({ method: 'GET', path: '/v1/records/a%20b', expect: 400 });
 
