@@ -206,17 +206,6 @@ StatusOr<smdl::ListQuery> ParseQuery(const char* query_json) {
   return query;
 }
 
-std::string DeployJson(const smdl::DeployResult& result) {
-  json doc = {{"version", result.version},
-              {"hash", result.hash},
-              {"unchanged", result.unchanged},
-              {"modules", result.modules},
-              {"overrides", result.overrides},
-              {"test_modules", result.test_modules}};
-  doc["changes"] = result.changes.empty() ? json(nullptr) : json::parse(result.changes);
-  return doc.dump();
-}
-
 }  // namespace
 
 extern "C" {
@@ -260,7 +249,7 @@ smdl_status smdl_deploy(smdl_engine* engine, const char* const* paths, size_t co
     if (!call.ok()) return call.status();
     auto result = engine->impl->Deploy(files, *call);
     if (!result.ok()) return result.status();
-    return DeployJson(*result);
+    return result->ToJson();
   });
 }
 

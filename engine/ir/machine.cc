@@ -320,6 +320,7 @@ std::vector<int> Machine::Configuration(const std::string& state, const std::vec
 }
 
 int Machine::StateOf(const std::vector<int>& leaves) const {
+  if (leaves.size() == 1) return leaves.front();  // no regions: the leaf
   std::vector<int> working;
   for (int leaf : leaves)
     if (!states_[leaf].is_final) working.push_back(leaf);
@@ -388,6 +389,18 @@ const Machine* Image::MachineForType(const std::string& type) const {
     }
   }
   return short_matches == 1 ? by_short : nullptr;
+}
+
+StatusOr<std::vector<const Machine*>> Image::MachinesFor(const std::string& type) const {
+  std::vector<const Machine*> out;
+  if (!type.empty()) {
+    const Machine* machine = MachineForType(type);
+    if (!machine) return UnknownTypeError(type);
+    out.push_back(machine);
+    return out;
+  }
+  for (const auto& m : machines_) out.push_back(m.get());
+  return out;
 }
 
 Status Image::UnknownTypeError(const std::string& type) const {

@@ -184,6 +184,9 @@ class Image {
   const Machine* MachineForType(const std::string& type) const;
   // Why MachineForType failed: the known record types.
   Status UnknownTypeError(const std::string& type) const;
+  // The machine of `type`, or every machine when `type` is empty; an
+  // unknown type is UnknownTypeError.
+  StatusOr<std::vector<const Machine*>> MachinesFor(const std::string& type) const;
   const std::vector<std::unique_ptr<Machine>>& machines() const { return machines_; }
   // "name: module (overrides module)" for every override that won.
   std::vector<std::string> OverrideSummary() const;

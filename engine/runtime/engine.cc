@@ -82,6 +82,13 @@ Engine::~Engine() {
   }
 }
 
+std::string DeployResult::ToJson() const {
+  json out = {{"version", version},         {"hash", hash},           {"unchanged", unchanged},
+              {"modules", modules},         {"overrides", overrides}, {"test_modules", test_modules}};
+  out["changes"] = changes.empty() ? json(nullptr) : json::parse(changes);
+  return out.dump();
+}
+
 StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, const EngineOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -331,15 +338,10 @@ StatusOr<std::string> Engine::List(const ListQuery& query) const {
     if (!query.type.empty() || !query.state.empty()) {
       auto def = impl_->definitions->Get();
       if (!def.ok()) return def.status();
-      std::vector<const ir::Machine*> machines;
-      if (!query.type.empty()) {
-        const ir::Machine* machine = (*def)->image->MachineForType(query.type);
-        if (!machine) return (*def)->image->UnknownTypeError(query.type);
-        type = machine->record_type();
-        machines.push_back(machine);
-      } else {
-        for (const auto& m : (*def)->image->machines()) machines.push_back(m.get());
-      }
+      auto found = (*def)->image->MachinesFor(query.type);
+      if (!found.ok()) return found.status();
+      const std::vector<const ir::Machine*>& machines = *found;
+      if (!query.type.empty()) type = machines.front()->record_type();
       bool known = query.state.empty();
       std::string states;
       for (const ir::Machine* m : machines)

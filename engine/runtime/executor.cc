@@ -606,11 +606,9 @@ Status Run::TakeTransition(const ir::Transition& t, std::span<const vm::Value> l
 
 Status Run::TakeAll(const std::vector<const ir::Transition*>& set, std::span<const vm::Value> locals,
                     const std::string& what) {
-  for (const ir::Transition* t : set) {
-    // An earlier transition of the set may have completed nothing yet but
-    // left nothing of this one's either (the set is conflict-free).
-    SMDL_RETURN_IF_ERROR(TakeTransition(*t, locals, what));
-  }
+  // The set is conflict-free: no transition leaves a state another leaves,
+  // so each finds its source still active. Completions wait for them all.
+  for (const ir::Transition* t : set) SMDL_RETURN_IF_ERROR(TakeTransition(*t, locals, what));
   return Complete();
 }
 

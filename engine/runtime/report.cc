@@ -11,16 +11,12 @@
 #include "base/time.h"
 #include "ir/machine.h"
 #include "runtime/engine_impl.h"
+#include "sema/types.h"
 
 namespace smdl {
 namespace {
 
 using nlohmann::json;
-
-std::string ShortType(const std::string& type) {
-  size_t dot = type.rfind('.');
-  return dot == std::string::npos ? type : type.substr(dot + 1);
-}
 
 // A grouping value as text; nullopt for a missing or null value.
 std::optional<std::string> GroupValue(const json& record, const std::string& by) {
@@ -59,14 +55,9 @@ StatusOr<std::string> Engine::Report(const std::string& type, const std::string&
   if (!by.empty() && by != "state" && impl_->definitions->current_version() != 0) {
     auto def = impl_->definitions->Get();
     if (!def.ok()) return def.status();
-    std::vector<const ir::Machine*> machines;
-    if (!type.empty()) {
-      const ir::Machine* machine = (*def)->image->MachineForType(type);
-      if (!machine) return (*def)->image->UnknownTypeError(type);
-      machines.push_back(machine);
-    } else {
-      for (const auto& m : (*def)->image->machines()) machines.push_back(m.get());
-    }
+    auto found = (*def)->image->MachinesFor(type);
+    if (!found.ok()) return found.status();
+    const std::vector<const ir::Machine*>& machines = *found;
     bool known = std::any_of(machines.begin(), machines.end(),
                              [&](const ir::Machine* m) { return m->record().Find(by) != nullptr; });
     if (!known) {
@@ -75,7 +66,7 @@ StatusOr<std::string> Engine::Report(const std::string& type, const std::string&
         for (const auto& f : machines.front()->record().fields) fields += (fields.empty() ? "" : ", ") + f.name;
       return InvalidArgument("no field '" + by + "' to group by" +
                              (type.empty() ? std::string(" in any record type")
-                                           : " in " + ShortType(machines.front()->record_type()) + " (its fields: " + fields + ", and state)"));
+                                           : " in " + sema::ShortName(machines.front()->record_type()) + " (its fields: " + fields + ", and state)"));
     }
   }
   ListQuery query;
@@ -113,7 +104,7 @@ StatusOr<std::string> Engine::Report(const std::string& type, const std::string&
       by_state[state] = n;
       sum += n;
     }
-    by_type.push_back({{"type", t}, {"name", ShortType(t)}, {"total", sum}, {"states", by_state}});
+    by_type.push_back({{"type", t}, {"name", sema::ShortName(t)}, {"total", sum}, {"states", by_state}});
   }
   json clocks = json::array();
   for (const auto& [key, c] : sla) {
@@ -122,7 +113,7 @@ StatusOr<std::string> Engine::Report(const std::string& type, const std::string&
                        ? json()
                        : json(100.0 * static_cast<double>(c.met) / static_cast<double>(c.met + c.breached));
     clocks.push_back({{"type", key.type},
-                      {"name", ShortType(key.type)},
+                      {"name", sema::ShortName(key.type)},
                       {"clock", key.clock},
                       {"group", key.group ? json(*key.group) : json()},
                       {"met", c.met},

@@ -302,14 +302,7 @@ HttpResponse Api::Route(Context& ctx) {
     auto result = engine_.DeploySources(files, ctx.call, deploy);
     if (!result.ok()) return fail("deploy", result.status());
     metrics_.Operation("deploy", "ok");
-    json out = {{"version", result->version},
-                {"hash", result->hash},
-                {"unchanged", result->unchanged},
-                {"modules", result->modules},
-                {"overrides", result->overrides},
-                {"test_modules", result->test_modules}};
-    out["changes"] = result->changes.empty() ? json(nullptr) : json::parse(result->changes);
-    return JsonAnswer(result->unchanged ? 200 : 201, out.dump());
+    return JsonAnswer(result->unchanged ? 200 : 201, result->ToJson());
   }
   if (ctx.route == "/v1/definitions") {
     auto deploys = engine_.Deploys();

@@ -155,6 +155,10 @@ struct DeployResult {
   std::string changes;
   // Modules that hold only tests: checked with the others, never deployed.
   std::vector<std::string> test_modules;
+
+  // As the HTTP API and the C API give it: {"version", "hash", "unchanged",
+  // "modules", "overrides", "test_modules", "changes" (null when none)}.
+  std::string ToJson() const;
 };
 
 struct ListQuery {
