@@ -89,12 +89,16 @@ create() {
   step "$id" create "$actor" "$(field state <<< "$out")" \
     "$(sed -n 's/^    "\(title\|name\)": "\(.*\)",\{0,1\}$/\2/p;s/^    "priority": "\(p[0-9]\)",\{0,1\}$/\1:/p' <<< "$out" | paste -sd ' ')"
 }
-# fire ACTOR ID EVENT [JSON]
+# fire ACTOR ID EVENT [JSON [ROLE...]]: the actor holds the roles given.
 fire() {
-  local actor=$1 id=$2 event=$3 params=${4:-"{}"} out
-  out=$("$smdl" fire --db "$db" --now "$now" --actor "$actor" "$id" "$event" "$params")
+  local actor=$1 id=$2 event=$3 params=${4:-"{}"} out role
+  local -a roles=()
+  for role in "${@:5}"; do roles+=(--role "$role"); done
+  out=$("$smdl" fire --db "$db" --now "$now" --actor "$actor" ${roles[@]+"${roles[@]}"} "$id" "$event" "$params")
   step "$id" "$event" "$actor" "$(field state <<< "$out")"
 }
+# caused ID WHY: a record that another record's transition moved, in its state now.
+caused() { step "$1" "$2" "" "$("$smdl" show --db "$db" --now "$now" "$1" | field state)"; }
 
 bold "5. A service desk week at ACME, in virtual time (examples/acme/week.smdl)"
 day "Monday 2 March 2026"
@@ -113,7 +117,7 @@ fire customer "$projector" confirm
 day "Tuesday 3 March: checkout goes down, a major incident"
 at 2026-03-03T10:00:00+01:00
 create checkout desk-ben Incident '{"title": "Checkout down", "service": "shop", "impact": "high", "urgency": "high"}'
-fire duty-manager "$checkout" appoint_manager '{"manager": "duty-manager"}'
+fire duty-manager "$checkout" appoint_manager '{}' major_incident_manager
 at 2026-03-03T10:05:00+01:00
 fire duty-manager "$checkout" assign '{"to": "shop-ops"}'
 create gw config-manager ConfigurationItem '{"name": "payment-gateway", "type": "software", "description": "Payment gateway", "version": "5.3"}'
@@ -145,7 +149,8 @@ fire payments-team "$leak" link_change "{\"c\": \"$fix\"}"
 fire change-manager "$fix" assess '{"risk": "medium", "security_risk": "low", "benefit": "no more checkout outages", "cost": 0.0, "backout_plan": "redeploy gateway 5.3"}'
 fire change-manager "$fix" submit
 at 2026-03-03T20:45:00+01:00
-fire duty-manager "$fix" approve '{"by": "duty-manager"}'
+fire duty-manager "$fix" approve '{}' ecab
+fire head-of-ops "$fix" approve '{}' ecab
 create hotfix release-manager Release '{"name": "Gateway 5.3.1", "service": "shop", "type": "emergency", "acceptance_criteria": "1000 test checkouts, no stale sessions"}'
 fire release-manager "$hotfix" add_change "{\"c\": \"$fix\"}"
 fire release-manager "$hotfix" add_known_error "{\"k\": \"$leak\"}"
@@ -161,23 +166,23 @@ fire config-manager "$before" capture '{"by": "config-manager"}'
 fire shop-owner "$hotfix" accept "{\"by\": \"shop-owner\", \"baseline\": \"$before\"}"
 at 2026-03-03T21:30:00+01:00
 fire ops-night "$hotfix" deploy '{"by": "ops-night"}'
+caused "$leak" "(fix deployed)"
 fire ops-night "$fix" implement '{"by": "ops-night"}'
 fire ops-night "$gw" begin_change "{\"change\": \"$fix\"}"
 fire ops-night "$gw" complete_change '{"version": "5.3.1"}'
 at 2026-03-03T21:45:00+01:00
 fire ops-night "$fix" complete '{"outcome": "gateway 5.3.1 deployed"}'
-fire release-manager "$leak" fix_released "{\"r\": \"$hotfix\"}"
+caused "$sessions" "(change complete)"
 
 day "Wednesday 4 March: the P2 from Monday breaches; reviews are held"
 at 2026-03-04T09:00:01+01:00
 fire duty-manager "$search" assign '{"to": "shop-senior"}'
-fire problem-manager "$sessions" change_completed '{"note": "fixed by gateway 5.3.1"}'
 at 2026-03-04T10:00:00+01:00
 fire change-manager "$fix" close_review '{"successful": true, "notes": "no stale sessions since the release"}'
 at 2026-03-04T11:00:00+01:00
 fire shop-senior "$search" resolve '{"note": "search index rebuilt"}'
 at 2026-03-04T15:00:00+01:00
-fire duty-manager "$checkout" review '{"findings": "session leak fixed by change and release; monitoring added", "by": "duty-manager"}'
+fire duty-manager "$checkout" review '{"findings": "session leak fixed by change and release; monitoring added"}' major_incident_manager
 
 day "Thursday 5 March: a small one"
 at 2026-03-05T09:00:00+01:00
@@ -207,8 +212,8 @@ bold "10. The desk live: smdl serve on loopback, driven through HTTP"
 live=$var/demo-live
 rm -rf "$live"
 mkdir -p "$live"
-token=$("$smdl" token add --tokens "$live/tokens.json" desk-anna --role admin --role service_desk)
-echo "\$ smdl token add --tokens $live/tokens.json desk-anna --role admin --role service_desk"
+token=$("$smdl" token add --tokens "$live/tokens.json" desk-anna --role admin --role service_desk --role major_incident_manager)
+echo "\$ smdl token add --tokens $live/tokens.json desk-anna --role admin --role service_desk --role major_incident_manager"
 echo "smdl_...(printed once; the file keeps its SHA-256)"
 # A webhook receiver for incident messages (it prints what it receives).
 python3 tests/server/receiver.py "$live/receiver.port" "$live/received.jsonl" demo-secret 0 1 &
@@ -235,6 +240,7 @@ api() {  # api METHOD PATH [BODY]: prints the curl command and the answer's main
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("  " + ", ".join("%s: %s" % (k, json.dumps(d[k])) for k in ("id","state","version","reason","detail") if k in d) + ("" if "sla" not in d else ", resolution due: " + str(d["sla"]["resolution"]["due"]) + " (target " + str(d["sla"]["resolution"]["target"]) + ")"))'
 }
 api POST /v1/records '{"type": "Incident", "fields": {"title": "VPN drops every hour", "service": "network", "impact": "high", "urgency": "medium"}}'
+api POST /v1/records/Incident-1/events/appoint_manager '{}'
 api POST /v1/records/Incident-1/events/assign '{"to": "net-ops"}'
 api POST /v1/records/Incident-1/events/confirm '{}'
 for _ in $(seq 1 50); do [ -s "$live/received.jsonl" ] && break; sleep 0.1; done

@@ -375,6 +375,7 @@ await call(fire('Incident-1', 'assign', { to: 'alice' }, { headers: { 'If-Match'
 await call(fire('Incident-1', 'assign', { to: 'bob' }, { headers: { 'If-Match': '"1"' }, expect: 412,
   then: (r, j) => expectEq('version', j.version, 2) }));
 await call(fire('Incident-1', 'assign', { to: 'bob' }, { headers: { 'If-Match': 'abc' }, expect: 400 }));
+await call(fire('Incident-1', 'resolve', { note: '' }, { expect: 409, then: (r, j) => expectEq('reason', j.reason, 'guard_false') }));
 await call(fire('Incident-1', 'resolve', { note: 'cache flushed' }, { headers: { 'Idempotency-Key': 'k1' }, expect: 200 }));
 await call(fire('Incident-1', 'resolve', { note: 'again' }, { headers: { 'Idempotency-Key': 'k1' }, expect: 200,
   note: 'repeated key', then: (r, j) => expectEq('resolution', j.fields.resolution, 'cache flushed') }));
@@ -390,8 +391,11 @@ await call(fire('Incident-1', 'reopen', '{"x":', { expect: 400 }));
 await call(fire('Incident-1', 'reopen', '{}', { headers: { 'Content-Type': 'text/plain' }, expect: 415 }));
 await call(fire('Incident-2', 'assign', {}, { expect: 422, then: (r, j) => expectEq('parameter', j.parameter, 'to') }));
 await call(fire('Incident-2', 'assign', { to: 5 }, { expect: 422 }));
-await call(fire('Incident-2', 'assign', { to: 'carol' }, { expect: 200 }));
-await call(fire('Incident-2', 'resolve', { note: '' }, { expect: 409, then: (r, j) => expectEq('reason', j.reason, 'guard_false') }));
+await call(fire('Incident-2', 'assign', { to: 'carol' }, { expect: 409, note: 'major: no manager yet',
+  then: (r, j) => expectEq('reason', j.reason, 'guard_false') }));
+await call(fire('Incident-2', 'appoint_manager', {}, { expect: 403, note: 'local is no major incident manager',
+  then: (r, j) => { expectEq('reason', j.reason, 'missing_role');
+    expectEq('required_roles', j.required_roles, ['major_incident_manager']); expectEq('state', j.state, 'major_incident'); } }));
 await call(fire('Incident-1', 'confirm', new Uint8Array(0), { expect: 200, note: 'empty body',
   then: (r, j) => expectEq('state', j.state, 'closed') }));
 await call(fire('Nope-1', 'assign', { to: 'x' }, { expect: 404 }));
