@@ -138,6 +138,14 @@ fire payments-team "$leak" publish_workaround '{"text": "restart the gateway pod
 fire payments-team "$sessions" diagnose "{\"root_cause\": \"session cleanup skipped after a timeout\", \"known_error\": \"$leak\"}"
 fire config-manager "$gw" link_problem "{\"p\": \"$sessions\"}"
 fire config-manager "$gw" link_known_error "{\"k\": \"$leak\"}"
+at 2026-03-03T16:00:00+01:00
+create slow desk-anna Incident '{"title": "Checkout slow, sessions at 85%", "service": "shop"}'
+suggested=$("$smdl" show --db "$db" --now "$now" "$slow" |
+  python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["fields"]["suggested_known_errors"]))')
+step "$slow" "(suggested)" "" logged "$suggested"
+fire desk-anna "$slow" assign '{"to": "desk-anna"}'
+fire desk-anna "$slow" apply_workaround "{\"k\": \"$leak\"}"
+fire desk-anna "$slow" resolve '{"note": "gateway pods restarted, as the known error says"}'
 
 day "Tuesday evening: an emergency change, shipped as an emergency release"
 at 2026-03-03T20:00:00+01:00
