@@ -40,7 +40,7 @@ install(FILES ${CMAKE_BINARY_DIR}/packaging/smdlConfig.cmake ${CMAKE_BINARY_DIR}
 # pkg-config: relocatable too (${pcfiledir}).
 file(RELATIVE_PATH SMDL_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
 string(REGEX REPLACE "/$" "" SMDL_PC_TO_PREFIX "${SMDL_PC_TO_PREFIX}")
-set(SMDL_PC_PRIVATE_LIBS "-lrocksdb -lantlr4-runtime -lre2 -ldate-tz -lcrypto -lpthread -ldl")
+set(SMDL_PC_PRIVATE_LIBS "-lrocksdb -lantlr4-runtime -lre2 -lsimdjson -ldate-tz -lcrypto -lpthread -ldl")
 configure_file(${PROJECT_SOURCE_DIR}/packaging/smdl.pc.in ${CMAKE_BINARY_DIR}/packaging/smdl.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/packaging/smdl.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

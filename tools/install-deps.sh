@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ make pkg-config
   antlr4 default-jre-headless libantlr4-runtime-dev
-  nlohmann-json3-dev librocksdb-dev catch2 libre2-dev
-  libhowardhinnant-date-dev libssl-dev tzdata python3
+  nlohmann-json3-dev libsimdjson-dev librocksdb-dev catch2 libre2-dev
+  libhowardhinnant-date-dev libssl-dev libjemalloc-dev tzdata python3
   llvm-14-dev clang
   libcpp-httplib-dev curl wrk graphviz
   dpkg-dev file

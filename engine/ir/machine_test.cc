@@ -92,3 +92,26 @@ TEST_CASE("constants within the budget build", "[ir]") {
   REQUIRE(desk != nullptr);
   CHECK(desk->states()[0].transitions[0].actions[0].value->IsConstant());
 }
+
+TEST_CASE("a guard's text, for rejections and graphs, keeps the parentheses at its ends", "[ir]") {
+  auto program = Check(
+      "module paren;\n"
+      "record Ticket { a: bool = false; b: bool = false; c: bool = false; }\n"
+      "process Desk for Ticket {\n"
+      "  initial state open {\n"
+      "    on close when a && (b || c) -> done;\n"
+      "    on drop when (a || b) && c -> done;\n"
+      "    on park when ((a)) -> done;\n"
+      "  }\n"
+      "  final state done;\n"
+      "}\n");
+  auto image = ir::Image::Build(*program);
+  REQUIRE(image.ok());
+  const ir::Machine* desk = (*image)->MachineForType("Ticket");
+  REQUIRE(desk != nullptr);
+  const auto& transitions = desk->states()[0].transitions;
+  REQUIRE(transitions.size() == 3);
+  CHECK(transitions[0].guard_text == "a && (b || c)");
+  CHECK(transitions[1].guard_text == "(a || b) && c");
+  CHECK(transitions[2].guard_text == "a");
+}

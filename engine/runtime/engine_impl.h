@@ -126,7 +126,7 @@ struct Engine::Impl {
       return out;
     };
     attempt.env.query = [this, &attempt](const std::string& type, const std::vector<std::string>& index,
-                                         const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
+                                         const std::vector<std::string>& values) -> StatusOr<std::vector<runtime::QueryHit>> {
       runtime::IndexScan scan;
       if (index.empty()) {
         scan.family = Family::kIndex;
@@ -139,14 +139,24 @@ struct Engine::Impl {
         scan.family = Family::kLookup;
         scan.prefix = runtime::LookupPrefix(type, index, values);
       }
-      Status read = db->ScanPrefix(scan.family, scan.prefix, [&](std::string_view key, std::string_view) {
+      // A query index entry carries the record (one written before they
+      // did holds nothing: that record is read by id).
+      std::vector<runtime::QueryHit> hits;
+      Status decoded;
+      Status read = db->ScanPrefix(scan.family, scan.prefix, [&](std::string_view key, std::string_view value) {
         scan.keys.emplace_back(key);
+        runtime::QueryHit& hit = hits.emplace_back(runtime::QueryHit{std::string(key), std::nullopt});
+        if (!value.empty()) {
+          auto record = Readable(value);
+          if (!record.ok()) { decoded = record.status(); return false; }
+          hit.record = std::move(*record);
+        }
         return scan.keys.size() <= runtime::kMaxQueryResults;
       });
       SMDL_RETURN_IF_ERROR(read);
-      std::vector<std::string> keys = scan.keys;
+      SMDL_RETURN_IF_ERROR(decoded);
       attempt.scans.push_back(std::move(scan));
-      return keys;
+      return hits;
     };
     attempt.env.allocate = [this, &attempt](const std::string& type) -> StatusOr<std::string> {
       std::string key;
@@ -207,7 +217,10 @@ struct Engine::Impl {
   // A stored record (or none) with the definition it is pinned to.
   StatusOr<std::optional<runtime::ReadableRecord>> Readable(const std::optional<std::string>& text) const {
     if (!text) return std::optional<runtime::ReadableRecord>();
-    auto record = RecordState::FromJson(*text);
+    return Readable(std::string_view(*text));
+  }
+  StatusOr<std::optional<runtime::ReadableRecord>> Readable(std::string_view text) const {
+    auto record = RecordState::FromJson(text);
     if (!record.ok()) return record.status();
     auto def = definitions->Get(record->definition);
     if (!def.ok()) return def.status();
@@ -249,7 +262,7 @@ struct Engine::Impl {
     Status scan = db->ScanPrefix(Family::kIndex, type + '\0', [&](std::string_view key, std::string_view) {
       auto record = Load(runtime::IdOfKey(key));
       if (!record.ok()) { inner = record.status(); return false; }
-      if (record->has_value()) batch.Put(Family::kLookup, runtime::LookupKey(**record, index), "");
+      if (record->has_value()) batch.Put(Family::kLookup, runtime::LookupKey(**record, index), (*record)->ToJson().dump());
       return true;
     });
     SMDL_RETURN_IF_ERROR(scan);
@@ -378,7 +391,7 @@ struct Engine::Impl {
       if (counter) run.counters.push_back(*counter);
       auto outcomes = runtime::ExecuteCascade(def, pinned->record, request, limits(), run.env);
       if (!outcomes.ok()) return outcomes.status();
-      auto result = Commit(def, *outcomes, key, request_id, run.counters, run.scans);
+      auto result = Commit(def, *outcomes, key, request_id, run.counters, std::move(run.scans));
       if (result.ok() || result.status().code() != StatusCode::kAborted || attempt == kMaxAttempts) return result;
     }
   }
@@ -387,7 +400,8 @@ struct Engine::Impl {
   // the index keys it puts or deletes to `changes`.
   void StageRecord(storage::WriteBatch& batch, const RecordState* before, const RecordState& after,
                    std::vector<std::tuple<Family, std::string, bool>>& changes) const {
-    batch.Put(Family::kRecords, after.id, after.ToJson().dump());
+    std::string stored = after.ToJson().dump();
+    batch.Put(Family::kRecords, after.id, stored);
     if (before && before->state != after.state) {
       std::string key = runtime::IndexKey(before->type, before->state, before->id);
       batch.Delete(Family::kIndex, key);
@@ -403,12 +417,13 @@ struct Engine::Impl {
       for (const auto& index : indexes->second) {
         std::string old_key = before ? runtime::LookupKey(*before, index) : "";
         std::string new_key = runtime::LookupKey(after, index);
+        // The entry carries the record, so it is written with it.
+        batch.Put(Family::kLookup, new_key, stored);
         if (old_key == new_key) continue;
         if (before) {
           batch.Delete(Family::kLookup, old_key);
           changes.emplace_back(Family::kLookup, std::move(old_key), false);
         }
-        batch.Put(Family::kLookup, new_key, "");
         changes.emplace_back(Family::kLookup, std::move(new_key), true);
       }
     std::set<std::string> old_keys, new_keys;
@@ -444,9 +459,9 @@ struct Engine::Impl {
   StatusOr<std::string> Commit(const runtime::Definition& def, const std::vector<Outcome>& outcomes,
                                const std::string& key, const std::string& request_id,
                                const std::vector<std::pair<std::string, uint64_t>>& counters = {},
-                               const std::vector<runtime::IndexScan>& scans = {}) {
+                               std::vector<runtime::IndexScan> scans = {}) {
     runtime::PendingCommit commit;
-    commit.scans = scans;
+    commit.scans = std::move(scans);
     std::set<std::string> written;
     for (size_t i = 0; i < outcomes.size(); ++i) {
       const Outcome& o = outcomes[i];

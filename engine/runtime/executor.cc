@@ -69,19 +69,22 @@ class RefReader final : public vm::RecordReader {
       encoded.push_back(json_value->dump());
     }
     if (encoded.empty()) index.clear();
-    auto keys = (*query_)(type, index, encoded);
-    if (!keys.ok()) {
-      if (failure_.ok()) failure_ = keys.status();
-      return vm::Value::Error(keys.status().message());
+    auto hits = (*query_)(type, index, encoded);
+    if (!hits.ok()) {
+      if (failure_.ok()) failure_ = hits.status();
+      return vm::Value::Error(hits.status().message());
     }
-    if (keys->size() > kMaxQueryResults)
+    if (hits->size() > kMaxQueryResults)
       return vm::Value::Error(what + " gives more than " + std::to_string(kMaxQueryResults) + " records: narrow it");
     std::vector<vm::Value> refs;
-    refs.reserve(keys->size());
-    std::vector<std::string> missing;  // not read yet: read together
-    for (const auto& key : *keys) {
-      std::string id = IdOfKey(key);
-      if (!cache_.count(id)) missing.push_back(id);
+    refs.reserve(hits->size());
+    std::vector<std::string> missing;  // not read yet and not in the index: read together
+    for (const auto& hit : *hits) {
+      std::string id = IdOfKey(hit.key);
+      if (!cache_.count(id)) {
+        if (hit.record) cache_.emplace(id, AsValue(id, type, what, hit.record));
+        else missing.push_back(id);
+      }
       refs.push_back(vm::Value::Ref(type, std::move(id)));
     }
     if (!missing.empty() && source_many_ != nullptr) {
@@ -1012,20 +1015,20 @@ StatusOr<std::vector<Outcome>> ExecuteCascade(const Definition& definition, cons
       return out;
     };
   inner.query = [&](const std::string& type, const std::vector<std::string>& index,
-                    const std::vector<std::string>& values) -> StatusOr<std::vector<std::string>> {
-    std::vector<std::string> keys;
+                    const std::vector<std::string>& values) -> StatusOr<std::vector<QueryHit>> {
+    std::vector<QueryHit> hits;
     if (env.query) {
       auto base = env.query(type, index, values);
       if (!base.ok()) return base.status();
-      keys = std::move(*base);
+      hits = std::move(*base);
     }
-    if (written.empty()) return keys;
+    if (written.empty()) return hits;
     // Records written earlier in the cascade: where they are now.
-    std::erase_if(keys, [&](const std::string& k) { return written.count(IdOfKey(k)) > 0; });
+    std::erase_if(hits, [&](const QueryHit& h) { return written.count(IdOfKey(h.key)) > 0; });
     for (const auto& [id, w] : written)
-      if (InQuery(w.record, type, index, values)) keys.push_back(QueryKey(w.record, index));
-    std::sort(keys.begin(), keys.end());
-    return keys;
+      if (InQuery(w.record, type, index, values)) hits.push_back(QueryHit{QueryKey(w.record, index), w});
+    std::sort(hits.begin(), hits.end(), [](const QueryHit& a, const QueryHit& b) { return a.key < b.key; });
+    return hits;
   };
   std::vector<Outcome> outcomes;
   auto first = Execute(definition, record, request, limits, &inner);

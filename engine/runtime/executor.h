@@ -74,10 +74,16 @@ using RecordBatchSource =
     std::function<StatusOr<std::vector<std::optional<ReadableRecord>>>(const std::vector<std::string>& ids)>;
 // Gives the id of a record an action creates (of a qualified type).
 using IdAllocator = std::function<StatusOr<std::string>(const std::string& type)>;
-// records(T): the QueryKeys (record.h) of the records of `type` whose first
-// values.size() fields of `index` have these LookupValues, in key order;
-// with an empty index, every record of the type.
-using RecordQuery = std::function<StatusOr<std::vector<std::string>>(
+// One record a query finds: its QueryKey (record.h), and the record itself
+// when the index entry carries it (else it is read by id).
+struct QueryHit {
+  std::string key;
+  std::optional<ReadableRecord> record;
+};
+// records(T): the records of `type` whose first values.size() fields of
+// `index` have these LookupValues, in key order; with an empty index, every
+// record of the type.
+using RecordQuery = std::function<StatusOr<std::vector<QueryHit>>(
     const std::string& type, const std::vector<std::string>& index, const std::vector<std::string>& values)>;
 
 // What an operation may reach beyond its own record. Without a source,

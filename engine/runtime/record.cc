@@ -1,5 +1,6 @@
 #include "runtime/record.h"
 
+#include "base/stored_json.h"
 #include "base/time.h"
 #include "sema/types.h"
 #include "storage/db.h"
@@ -38,29 +39,48 @@ json RecordState::ToJson() const {
   return out;
 }
 
-StatusOr<RecordState> RecordState::FromJson(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
+StatusOr<RecordState> RecordState::FromJson(std::string_view text) {
   auto corrupt = [] { return Status(StatusCode::kCorruption, "a stored record is not readable"); };
-  if (doc.is_discarded() || !doc.is_object()) return corrupt();
+  auto doc = StoredObject::Parse(text);
+  if (!doc) return corrupt();
   RecordState r;
+  auto id = doc->String("id");
+  auto type = doc->String("type");
+  auto state = doc->String("state");
+  auto version = doc->Unsigned("version");
+  auto definition = doc->Unsigned("definition");
+  auto fields = doc->Json("fields");
+  if (!id || !type || !state || !version || !definition || !fields) return corrupt();
+  r.id = *id;
+  r.type = *type;
+  r.state = *state;
+  r.version = *version;
+  r.definition = *definition;
+  r.fields = std::move(*fields);
+  if (auto sla = doc->Json("sla")) r.sla = std::move(*sla);
+  if (doc->Has("created_by")) {
+    auto by = doc->String("created_by");
+    if (!by) return corrupt();
+    r.created_by = *by;
+  }
+  auto time = [&](const char* key, Timestamp& out) {
+    auto text = doc->String(key);
+    auto t = text ? ParseTimestamp(*text) : std::nullopt;
+    if (t) out = *t;
+    return t.has_value();
+  };
+  if (!time("created_at", r.created_at) || !time("updated_at", r.updated_at) || !time("entered_at", r.entered_at))
+    return corrupt();
   try {
-    r.id = doc.at("id").get<std::string>();
-    r.type = doc.at("type").get<std::string>();
-    r.state = doc.at("state").get<std::string>();
-    r.version = doc.at("version").get<uint64_t>();
-    r.definition = doc.at("definition").get<uint64_t>();
-    r.fields = std::move(doc.at("fields"));
-    if (doc.contains("sla")) r.sla = std::move(doc["sla"]);
-    r.created_by = doc.value("created_by", "");
-    if (doc.contains("active")) r.active = doc["active"].get<std::vector<std::string>>();
-    if (!ReadTime(doc, "created_at", r.created_at) || !ReadTime(doc, "updated_at", r.updated_at) ||
-        !ReadTime(doc, "entered_at", r.entered_at))
-      return corrupt();
-    for (const auto& t : doc.value("timers", json::array())) {
-      TimerRef ref;
-      if (!ReadTime(t, "due", ref.due)) return corrupt();
-      ref.name = t.at("name").get<std::string>();
-      r.timers.push_back(ref);
+    if (auto active = doc->Json("active")) r.active = active->get<std::vector<std::string>>();
+    if (auto timers = doc->Json("timers")) {
+      if (!timers->is_array()) return corrupt();
+      for (const auto& t : *timers) {
+        TimerRef ref;
+        if (!ReadTime(t, "due", ref.due)) return corrupt();
+        ref.name = t.at("name").get<std::string>();
+        r.timers.push_back(ref);
+      }
     }
   } catch (const json::exception&) {
     return corrupt();

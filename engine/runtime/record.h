@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -38,7 +39,7 @@ struct RecordState {
   std::vector<TimerRef> timers;
 
   nlohmann::json ToJson() const;  // the stored form
-  static StatusOr<RecordState> FromJson(const std::string& text);
+  static StatusOr<RecordState> FromJson(std::string_view text);
 };
 
 // The version of a record's JSON, stored (ToJson's text) or viewed
@@ -71,8 +72,11 @@ bool DecodeIndexKey(std::string_view key, DecodedIndexKey& out);
 // Keys of the lookup family, the secondary indexes records(T) queries use:
 // type \0 index ("service,state") \0 value \0 ... \0 id, each value the
 // plain JSON of the field (`state` for the state; null when unset). The
-// value is empty. An index is named by its fields, so every declaration of
-// the same fields, in any definition version, is one index.
+// value is the record's stored text, written with the record, so that a
+// query reads its records from one range of the index; entries written
+// before they carried the record hold nothing (the record is read by id).
+// An index is named by its fields, so every declaration of the same fields,
+// in any definition version, is one index.
 std::string LookupValue(const RecordState& record, const std::string& field);
 std::string LookupPrefix(const std::string& type, const std::vector<std::string>& index,
                          const std::vector<std::string>& values);

@@ -39,7 +39,7 @@ namespace smdl::storage {
   X(kTimers, "timers")            /* due time \0 record id \0 timer name -> timer JSON */         \
   X(kOutbox, "outbox")            /* sequence -> message JSON */                                  \
   X(kIdempotency, "idempotency")  /* idempotency key -> JSON of the first result */              \
-  X(kLookup, "lookup")            /* type \0 index \0 values... \0 id -> "" (records(T) indexes) */
+  X(kLookup, "lookup")            /* type \0 index \0 values... \0 id -> the record (records(T) indexes) */
 
 enum class Family {
 #define SMDL_FAMILY_ENUM(id, name) id,

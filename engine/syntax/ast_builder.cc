@@ -693,7 +693,9 @@ ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx, size_t depth) {
   else if (auto* l = As<P::LogicalAndContext>(ctx)) { op = Op::kAnd; lhs = l->expr(0); rhs = l->expr(1); }
   else if (auto* o = As<P::LogicalOrContext>(ctx)) { op = Op::kOr; lhs = o->expr(0); rhs = o->expr(1); }
   else return TooDeep(ctx);  // unreachable: every alternative is handled above
-  return Binary(op, Expr(lhs, depth + 1), Expr(rhs, depth + 1));
+  auto e = Binary(op, Expr(lhs, depth + 1), Expr(rhs, depth + 1));
+  e->range = Range(ctx);  // with the parentheses of `(a || b) && c`, which the operands' ranges leave out
+  return e;
 }
 
 ExprPtr AstBuilder::Unary(Op op, size_t count, P::ExprContext* operand, P::ExprContext* ctx, size_t depth) {
