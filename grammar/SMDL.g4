@@ -27,6 +27,7 @@ declaration
     | tableDecl
     | settingDecl
     | calendarDecl
+    | holidaysDecl
     | processDecl
     | testDecl
     | roleDecl
@@ -102,7 +103,17 @@ calendarItem
     | dayRange (',' dayRange)* timeRange (',' timeRange)* ';' # hoursItem
     | ALWAYS ';'                                             # alwaysItem
     | HOLIDAY EVERY? STRING (',' STRING)* ';'                # holidayItem
+    | HOLIDAY ident (sign=('+' | '-') INT)? ';'              # easterItem
+    | HOLIDAY ident ident ident ident ';'                    # weekdayItem
+    | HOLIDAYS ident (',' ident)* ';'                        # holidaysItem
+    | SUBSTITUTE ident ident ';'                             # substituteItem
     | WORKING STRING (',' STRING)* ';'                       # workingItem
+    ;
+
+// A named set of holiday rules (`holiday` and `substitute` lines) that
+// calendars include with `holidays NAME;`. Other items are reported (E5038).
+holidaysDecl
+    : HOLIDAYS ident '{' calendarItem* '}'
     ;
 
 dayRange  : ident ('..' ident)? ;
@@ -262,7 +273,8 @@ literal
 ident
     : IDENTIFIER
     | MODULE | IMPORT | ENUM | RECORD | REF | LIST | MAP | OVERRIDE | POLICY
-    | SETTING | TABLE | HIT | CALENDAR | TIMEZONE | ALWAYS | HOLIDAY | EVERY
+    | SETTING | TABLE | HIT | CALENDAR | TIMEZONE | ALWAYS | HOLIDAY | HOLIDAYS
+    | SUBSTITUTE | EVERY
     | WORKING | PROCESS | FOR | ON | CREATE | SLA | TARGET | START | STOP
     | PAUSE | RESUME | RESET | RETARGET | WARN | AT | BREACH | ENTER | LEAVE
     | EVENT | EMIT | FIRE | INITIAL | FINAL | STATE | AFTER | WHEN | TEST
@@ -288,6 +300,8 @@ CALENDAR : 'calendar' ;
 TIMEZONE : 'timezone' ;
 ALWAYS   : 'always' ;
 HOLIDAY  : 'holiday' ;
+HOLIDAYS : 'holidays' ;
+SUBSTITUTE : 'substitute' ;
 EVERY    : 'every' ;
 WORKING  : 'working' ;
 PROCESS  : 'process' ;

@@ -127,6 +127,32 @@ bool IsValidCalendarDate(std::string_view text, bool recurring) {
          Digits(text, 8, 2, d) && y >= 1 && DaysFromCivil(y, m, d).has_value();
 }
 
+namespace {
+template <size_t N>
+int IndexIn(const char* const (&words)[N], std::string_view text) {
+  for (size_t i = 0; i < N; ++i)
+    if (text == words[i]) return static_cast<int>(i);
+  return -1;
+}
+}  // namespace
+
+int WeekdayNamed(std::string_view text) {
+  static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  return IndexIn(kDays, text);
+}
+
+int MonthNamed(std::string_view text) {
+  static const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+  return IndexIn(kMonths, text) + 1;
+}
+
+int OrdinalNamed(std::string_view text) {
+  static const char* const kOrdinals[] = {"first", "second", "third", "fourth", "last"};
+  int i = IndexIn(kOrdinals, text);
+  return i < 0 ? -1 : i + 1;
+}
+
 }  // namespace smdl
 
 namespace smdl {

@@ -24,6 +24,17 @@ std::optional<int64_t> DaysFromCivil(int year, int month, int day);
 // "YYYY-MM-DD" (recurring == false) or "MM-DD" (recurring == true).
 bool IsValidCalendarDate(std::string_view text, bool recurring);
 
+// Words of calendars, -1 (0 for months) when `text` is none: "mon".."sun" give
+// 0..6; "jan".."dec" give 1..12; "first".."fourth" give 1..4 and "last" 5.
+int WeekdayNamed(std::string_view text);
+int MonthNamed(std::string_view text);
+int OrdinalNamed(std::string_view text);
+
+// Days from Easter Sunday that keep a date within Easter's own year (Easter
+// falls between March 22 and April 25).
+inline constexpr int kMinEasterOffset = -80;
+inline constexpr int kMaxEasterOffset = 250;
+
 }  // namespace smdl
 
 namespace smdl {

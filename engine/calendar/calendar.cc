@@ -89,8 +89,7 @@ struct Calendar::Impl {
   TimeZone zone = TimeZone::Utc();
   std::array<std::vector<std::pair<int32_t, int32_t>>, 7> week;  // local seconds after midnight
   std::vector<std::pair<int32_t, int32_t>> template_hours;       // for extra working days
-  std::set<int64_t> holidays;
-  std::array<std::array<bool, 32>, 13> yearly{};
+  std::vector<HolidayGroup> holiday_groups;
   std::set<int64_t> working;
   bool has_time = false;
 
@@ -98,13 +97,24 @@ struct Calendar::Impl {
   mutable std::array<std::atomic<const Block*>, kCacheYears> cache{};
   mutable std::vector<std::unique_ptr<Block>> owned;  // guarded by mu
 
-  const std::vector<std::pair<int32_t, int32_t>>& HoursOf(int64_t day) const {
+  // The holidays of years year-1..year+1, sorted: those that can fall in
+  // `year` or on the day before it (substitutes cross a year's end).
+  std::vector<int64_t> HolidaysAround(int year) const {
+    std::vector<int64_t> out;
+    for (int y = std::max(year - 1, kMinYear); y <= std::min(year + 1, kMaxYear); ++y)
+      for (const auto& g : holiday_groups) {
+        auto days = HolidayDays(g, y);
+        out.insert(out.end(), days.begin(), days.end());
+      }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  const std::vector<std::pair<int32_t, int32_t>>& HoursOf(int64_t day, const std::vector<int64_t>& off) const {
     static const std::vector<std::pair<int32_t, int32_t>> kNone;
     const auto& own = week[static_cast<size_t>(WeekdayFromDays(day))];
     if (working.count(day)) return own.empty() ? template_hours : own;
-    if (holidays.count(day)) return kNone;
-    CivilDate c = CivilFromDays(day);
-    if (yearly[static_cast<size_t>(c.month)][static_cast<size_t>(c.day)]) return kNone;
+    if (std::binary_search(off.begin(), off.end(), day)) return kNone;
     return own;
   }
 
@@ -120,9 +130,10 @@ struct Calendar::Impl {
     b->begin = utc(d0 * kSecondsPerDay);
     b->end = utc(d1 * kSecondsPerDay);
     std::vector<std::pair<int64_t, int64_t>> spans;
+    const std::vector<int64_t> off = HolidaysAround(year);
     // Intervals last at most 48 hours, so the day before the year can reach into it.
     for (int64_t day = d0 - 1; day < d1; ++day) {
-      for (const auto& [s, e] : HoursOf(day)) {
+      for (const auto& [s, e] : HoursOf(day, off)) {
         int64_t a = std::max(utc(day * kSecondsPerDay + s), b->begin);
         int64_t z = std::min(utc(day * kSecondsPerDay + e), b->end);
         if (a < z) spans.emplace_back(a, z);
@@ -217,16 +228,24 @@ StatusOr<Calendar> Calendar::FromSpec(const CalendarSpec& spec, TimeZone zone) {
       impl->template_hours = day;
       break;
     }
+  HolidayGroup own{spec.holiday_rules, spec.substitute};
   for (const auto& text : spec.holidays) {
-    int64_t day = 0;
-    if (!ParseDate(text, day)) return InvalidArgument(who + "a holiday is written \"YYYY-MM-DD\", found \"" + text + "\"");
-    impl->holidays.insert(day);
+    HolidayRule rule;
+    if (!ParseDate(text, rule.day)) return InvalidArgument(who + "a holiday is written \"YYYY-MM-DD\", found \"" + text + "\"");
+    own.rules.push_back(rule);
   }
   for (const auto& text : spec.yearly_holidays) {
-    int m = 0, d = 0;
-    if (!ParseMonthDay(text, m, d)) return InvalidArgument(who + "a yearly holiday is written \"MM-DD\", found \"" + text + "\"");
-    impl->yearly[static_cast<size_t>(m)][static_cast<size_t>(d)] = true;
+    HolidayRule rule;
+    rule.kind = HolidayRule::Kind::kYearly;
+    if (!ParseMonthDay(text, rule.month, rule.day_of_month))
+      return InvalidArgument(who + "a yearly holiday is written \"MM-DD\", found \"" + text + "\"");
+    own.rules.push_back(rule);
   }
+  impl->holiday_groups.push_back(std::move(own));
+  for (const auto& set : spec.holiday_sets) impl->holiday_groups.push_back(set);
+  for (const auto& group : impl->holiday_groups)
+    for (const auto& rule : group.rules)
+      if (!IsValidRule(rule)) return InvalidArgument(who + "a holiday rule is out of range");
   for (const auto& text : spec.working_days) {
     int64_t day = 0;
     if (!ParseDate(text, day)) return InvalidArgument(who + "a working day is written \"YYYY-MM-DD\", found \"" + text + "\"");
@@ -236,7 +255,45 @@ StatusOr<Calendar> Calendar::FromSpec(const CalendarSpec& spec, TimeZone zone) {
   return Calendar(std::move(impl));
 }
 
-StatusOr<Calendar> Calendar::FromDecl(const ast::CalendarDecl& decl, std::string name) {
+namespace {
+
+// The holiday lines of a calendar or a set, already checked, as plain rules.
+StatusOr<HolidayGroup> GroupFrom(const std::vector<ast::CalendarDate>& dates,
+                                 const std::vector<ast::MovableHoliday>& movable,
+                                 const std::optional<ast::SubstituteLine>& substitute) {
+  HolidayGroup g;
+  for (const auto& d : dates) {
+    HolidayRule r;
+    bool ok = d.recurring ? ParseMonthDay(d.text, r.month, r.day_of_month) : ParseDate(d.text, r.day);
+    if (!ok) return InvalidArgument("malformed holiday \"" + d.text + "\"");
+    if (d.recurring) r.kind = HolidayRule::Kind::kYearly;
+    g.rules.push_back(r);
+  }
+  for (const auto& m : movable) {
+    HolidayRule r;
+    if (m.kind == ast::MovableHoliday::Kind::kEaster) {
+      r.kind = HolidayRule::Kind::kEaster;
+      if (m.offset < kMinEasterOffset || m.offset > kMaxEasterOffset) return InvalidArgument("Easter offset out of range");
+      r.offset = static_cast<int>(m.offset);
+    } else {
+      r.kind = HolidayRule::Kind::kWeekday;
+      r.ordinal = OrdinalNamed(m.ordinal.text);
+      r.weekday = WeekdayNamed(m.weekday.text);
+      r.month = MonthNamed(m.month.text);
+    }
+    if (!IsValidRule(r)) return InvalidArgument("malformed movable holiday");
+    g.rules.push_back(r);
+  }
+  if (substitute) {
+    g.substitute = substitute->mode.text == "nearest" ? Substitute::kNearestWeekday : Substitute::kNextWeekday;
+  }
+  return g;
+}
+
+}  // namespace
+
+StatusOr<Calendar> Calendar::FromDecl(const ast::CalendarDecl& decl, std::string name,
+                                      const std::vector<const ast::HolidaySetDecl*>& sets) {
   CalendarSpec spec;
   spec.name = name.empty() ? decl.name.text : std::move(name);
   if (!decl.timezone) return InvalidArgument("calendar '" + spec.name + "' has no timezone");
@@ -256,7 +313,15 @@ StatusOr<Calendar> Calendar::FromDecl(const ast::CalendarDecl& decl, std::string
         for (const auto& [s, e] : h.intervals) spec.hours.push_back({d, s.hour * 60 + s.minute, e.hour * 60 + e.minute});
     }
   }
-  for (const auto& d : decl.holidays) (d.recurring ? spec.yearly_holidays : spec.holidays).push_back(d.text);
+  auto own = GroupFrom(decl.holidays, decl.movable_holidays, decl.substitute);
+  if (!own.ok()) return InvalidArgument("calendar '" + spec.name + "': " + own.status().message());
+  spec.holiday_rules = std::move(own->rules);
+  spec.substitute = own->substitute;
+  for (const auto* set : sets) {
+    auto group = GroupFrom(set->holidays, set->movable_holidays, set->substitute);
+    if (!group.ok()) return InvalidArgument("holiday set '" + set->name.text + "': " + group.status().message());
+    spec.holiday_sets.push_back(std::move(*group));
+  }
   for (const auto& d : decl.working_days) spec.working_days.push_back(d.text);
   return FromSpec(spec);
 }
@@ -343,6 +408,17 @@ bool Calendar::IsWorking(Timestamp t) const {
   return i < b->starts.size() && b->starts[i] <= t.seconds;
 }
 
+std::vector<CivilDate> Calendar::HolidaysIn(int year) const {
+  std::vector<CivilDate> out;
+  if (year < kMinYear || year > kMaxYear) return out;
+  for (int64_t day : impl_->HolidaysAround(year)) {
+    CivilDate c = CivilFromDays(day);
+    if (c.year != year || impl_->working.count(day)) continue;
+    if (out.empty() || DaysFromCivilUnchecked(out.back().year, out.back().month, out.back().day) != day) out.push_back(c);
+  }
+  return out;
+}
+
 StatusOr<Calendar> CalendarFromProgram(const sema::Program& program, std::string_view name) {
   std::vector<const sema::CalendarInfo*> found;
   for (const auto& c : program.calendars) {
@@ -364,7 +440,8 @@ StatusOr<Calendar> CalendarFromProgram(const sema::Program& program, std::string
     decl = static_cast<const ast::CalendarDecl*>(it->second);
   }
   std::string qualified = info->module ? info->module->name + "." + info->decl->name.text : info->decl->name.text;
-  return Calendar::FromDecl(*decl, qualified);
+  auto sets = program.holiday_sets_of.find(decl);
+  return Calendar::FromDecl(*decl, qualified, sets == program.holiday_sets_of.end() ? std::vector<const ast::HolidaySetDecl*>{} : sets->second);
 }
 
 }  // namespace smdl::calendar

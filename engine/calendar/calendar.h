@@ -4,8 +4,8 @@
 // A calendar has weekly working intervals in local wall-clock time (several
 // per day; an interval whose end is not after its start crosses midnight;
 // 24:00 is the end of a day), or is open around the clock (`always`);
-// holidays (fixed dates and yearly "MM-DD" dates) on which it is closed; and
-// extra working days.
+// holidays on which it is closed (fixed dates, yearly "MM-DD" dates, movable
+// rules and named holiday sets, see holidays.h); and extra working days.
 //
 // Semantics, precisely:
 // - An interval belongs to the day on which it starts: a holiday on Tuesday
@@ -36,11 +36,14 @@
 #include <vector>
 
 #include "base/time.h"
+#include "calendar/civil.h"
+#include "calendar/holidays.h"
 #include "calendar/time_zone.h"
 #include "smdl/status.h"
 
 namespace smdl::ast {
 struct CalendarDecl;
+struct HolidaySetDecl;
 }
 namespace smdl::sema {
 class Program;
@@ -65,6 +68,9 @@ struct CalendarSpec {
   std::vector<WeeklyInterval> hours;
   std::vector<std::string> holidays;        // "YYYY-MM-DD"
   std::vector<std::string> yearly_holidays; // "MM-DD"
+  std::vector<HolidayRule> holiday_rules;   // more holidays, e.g. Easter-based
+  Substitute substitute = Substitute::kNone;  // for the three lists above
+  std::vector<HolidayGroup> holiday_sets;   // included sets, each its own substitutes
   std::vector<std::string> working_days;    // "YYYY-MM-DD"
 };
 
@@ -85,8 +91,10 @@ class Calendar {
   static StatusOr<Calendar> FromSpec(const CalendarSpec& spec);
   // As FromSpec, with a zone already loaded (tests use POSIX rule zones).
   static StatusOr<Calendar> FromSpec(const CalendarSpec& spec, TimeZone zone);
-  // From a checked declaration; `name` is what messages call it.
-  static StatusOr<Calendar> FromDecl(const ast::CalendarDecl& decl, std::string name = "");
+  // From a checked declaration and the holiday sets it includes, in order;
+  // `name` is what messages call it.
+  static StatusOr<Calendar> FromDecl(const ast::CalendarDecl& decl, std::string name = "",
+                                     const std::vector<const ast::HolidaySetDecl*>& sets = {});
   // All time counts: 24/7 in UTC, no holidays. Business time is wall time.
   static Calendar Continuous();
 
@@ -115,6 +123,10 @@ class Calendar {
 
   // Whether `t` lies in working time.
   bool IsWorking(Timestamp t) const;
+
+  // The local dates of `year` (1..9999) closed for a holiday and not made
+  // extra working days, in order.
+  std::vector<CivilDate> HolidaysIn(int year) const;
 
  private:
   struct Impl;

@@ -147,7 +147,9 @@ StatusOr<const calendar::Calendar*> MachineBuilder::Built(
   std::string key = std::to_string(reinterpret_cast<uintptr_t>(decl));
   auto found = built.find(key);
   if (found != built.end()) return static_cast<const calendar::Calendar*>(found->second.get());
-  auto made = calendar::Calendar::FromDecl(*decl, name);
+  auto sets = program.holiday_sets_of.find(decl);
+  auto made = calendar::Calendar::FromDecl(
+      *decl, name, sets == program.holiday_sets_of.end() ? std::vector<const ast::HolidaySetDecl*>{} : sets->second);
   if (!made.ok()) return made.status();
   auto owned = std::make_unique<calendar::Calendar>(std::move(*made));
   const calendar::Calendar* result = owned.get();

@@ -47,6 +47,7 @@ std::map<std::string, std::string> Declarations(const sema::Program& p) {
   }
   for (const auto& s : p.settings) add(s->is_override, "setting", s->module, s->decl->name.text, s->decl->range);
   for (const auto& c : p.calendars) add(c->is_override, "calendar", c->module, c->decl->name.text, c->decl->range);
+  for (const auto& h : p.holiday_sets) add(false, "holidays", h->module, h->decl->name.text, h->decl->range);
   for (const auto& pr : p.processes) add(false, "process", pr->module, pr->decl->name.text, pr->decl->range);
   return out;
 }

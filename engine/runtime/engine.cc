@@ -140,7 +140,7 @@ namespace {
 // A module that declares nothing but tests.
 bool TestsOnly(const ast::Module& m) {
   return !m.tests.empty() && m.enums.empty() && m.records.empty() && m.policies.empty() && m.tables.empty() &&
-         m.settings.empty() && m.calendars.empty() && m.processes.empty() && m.roles.empty();
+         m.settings.empty() && m.calendars.empty() && m.holiday_sets.empty() && m.processes.empty() && m.roles.empty();
 }
 
 }  // namespace

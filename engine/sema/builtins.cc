@@ -85,6 +85,10 @@ std::optional<BuiltinResult> Member(const std::string& name, const Type& r, cons
     if (element.IsErrorOrDyn() || AnyOf(element, name == "sum" ? kinds : ordered)) return BuiltinResult{element, ""};
     return Fail(name, &r, a);
   }
+  if (name == "lowerAscii" || name == "upperAscii") {
+    if (a.empty() && AnyOf(r, {K::kString})) return BuiltinResult{Type::String(), ""};
+    return Fail(name, &r, a);
+  }
   if (name == "contains" || name == "startsWith" || name == "endsWith" || name == "matches") {
     if (a.size() == 1 && AnyOf(r, {K::kString}) && AnyOf(a[0], {K::kString})) return BuiltinResult{Type::Bool(), ""};
     return Fail(name, &r, a);

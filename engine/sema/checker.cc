@@ -19,6 +19,7 @@ const char* SymbolKindName(Symbol::Kind kind) {
     case Symbol::Kind::kFunction: return "policy";
     case Symbol::Kind::kSetting: return "setting";
     case Symbol::Kind::kCalendar: return "calendar";
+    case Symbol::Kind::kHolidaySet: return "holiday set";
     case Symbol::Kind::kProcess: return "process";
   }
   return "declaration";
@@ -236,6 +237,16 @@ void CollectSymbols(Program& program) {
         pending.Add(d.name, s);
       }
       program.calendars.push_back(std::move(info));
+    }
+    for (const auto& d : ast.holiday_sets) {
+      auto info = std::make_unique<HolidaySetInfo>();
+      info->decl = &d;
+      info->module = &module;
+      Symbol s;
+      s.kind = Symbol::Kind::kHolidaySet;
+      s.holiday_set = info.get();
+      pending.Add(d.name, s);
+      program.holiday_sets.push_back(std::move(info));
     }
     for (const auto& d : ast.processes) {
       auto info = std::make_unique<ProcessInfo>();

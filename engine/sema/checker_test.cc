@@ -190,6 +190,32 @@ TEST_CASE("calendars", "[sema][calendar]") {
   CHECK(Codes(*Check("module t; calendar c { mon 08:00-09:00; }", false)) == Strings{"E5010"});
 }
 
+TEST_CASE("holiday rules and sets", "[sema][calendar]") {
+  auto cal = [](const std::string& lines) {
+    return Codes(*Check("module t; holidays s { holiday easter; } calendar c { timezone \"UTC\"; always; " + lines + " }", false));
+  };
+  CHECK(cal("holiday easter - 2; holiday easter + 39; holiday last mon of may; holidays s; substitute next weekday;").empty());
+  CHECK(cal("substitute nearest weekday;").empty());
+  CHECK(cal("holiday xmas;") == Strings{"E5030"});
+  CHECK(cal("holiday first mon at may;") == Strings{"E5030"});
+  CHECK(cal("holiday fifth mon of may;") == Strings{"E5031"});
+  CHECK(cal("holiday first monday of may;") == Strings{"E5012"});
+  CHECK(cal("holiday first mon of mai;") == Strings{"E5032"});
+  CHECK(cal("holiday easter + 251;") == Strings{"E5033"});
+  CHECK(cal("holiday easter - 81;") == Strings{"E5033"});
+  CHECK(cal("holiday easter + 99999999999999999999;") == Strings{"E5033"});
+  CHECK(cal("holidays nowhere;") == Strings{"E5034"});
+  CHECK(cal("holidays c;") == Strings{"E5034"});
+  CHECK(cal("substitute previous weekday;") == Strings{"E5035"});
+  CHECK(cal("substitute next weekday; substitute nearest weekday;") == Strings{"E5036"});
+  CHECK(cal("holidays s, s;") == Strings{"E5037"});
+  CHECK(Codes(*Check("module t; holidays s { timezone \"UTC\"; }", false)) == Strings{"E5038"});
+  CHECK(Codes(*Check("module t; holidays s { holiday easter; } holidays s { holiday easter + 1; }", false)) ==
+        Strings{"E2030"});
+  CHECK(Codes(*Check("module t; holidays s { holiday \"2026-02-30\"; holiday last sun of feb; }", false)) ==
+        Strings{"E5017"});
+}
+
 TEST_CASE("test blocks are checked against the process", "[sema][test]") {
   std::string src = std::string(kProcessHeader) + R"(
 process P for Ticket { initial state open { on close(reason: string) -> done; } final state done; }

@@ -152,6 +152,69 @@ void CheckOverrides(Program& program) {
 
 namespace {
 
+// The holiday and substitute lines of a calendar or a holiday set.
+void CheckHolidayLines(Diagnostics& diags, const std::vector<ast::CalendarDate>& dates,
+                       const std::vector<ast::MovableHoliday>& movable,
+                       const std::optional<ast::SubstituteLine>& substitute) {
+  for (const auto& d : dates)
+    if (!IsValidCalendarDate(d.text, d.recurring))
+      diags.Error("E5017", d.range, d.recurring ? "a recurring holiday is written \"MM-DD\", found \"" + d.text + "\""
+                                                : "a holiday is written \"YYYY-MM-DD\", found \"" + d.text + "\"");
+  const std::string forms = "(write e.g. holiday easter + 1; or holiday first mon of may;)";
+  for (const auto& h : movable) {
+    if (h.kind == ast::MovableHoliday::Kind::kEaster) {
+      if (h.anchor.text != "easter") {
+        diags.Error("E5030", h.anchor.range, "'" + h.anchor.text + "' is not a holiday rule " + forms);
+      } else if (!h.offset_valid || h.offset < kMinEasterOffset || h.offset > kMaxEasterOffset) {
+        diags.Error("E5033", h.offset_range, "days from Easter must be between " + std::to_string(kMinEasterOffset) +
+                                                 " and +" + std::to_string(kMaxEasterOffset) +
+                                                 ", so that the date stays in Easter's year");
+      }
+      continue;
+    }
+    if (h.of.text != "of") {
+      diags.Error("E5030", h.of.range, "expected 'of' after '" + h.ordinal.text + " " + h.weekday.text + "', found '" +
+                                           h.of.text + "' " + forms);
+      continue;
+    }
+    if (OrdinalNamed(h.ordinal.text) < 0)
+      diags.Error("E5031", h.ordinal.range, "'" + h.ordinal.text + "' is not an ordinal (first, second, third, fourth, last)");
+    if (WeekdayNamed(h.weekday.text) < 0)
+      diags.Error("E5012", h.weekday.range, "'" + h.weekday.text + "' is not a day (mon, tue, wed, thu, fri, sat, sun)");
+    if (MonthNamed(h.month.text) < 1)
+      diags.Error("E5032", h.month.range,
+                  "'" + h.month.text + "' is not a month (jan, feb, mar, apr, may, jun, jul, aug, sep, oct, nov, dec)");
+  }
+  if (substitute && (substitute->unit.text != "weekday" ||
+                     (substitute->mode.text != "next" && substitute->mode.text != "nearest")))
+    diags.Error("E5035", substitute->range, "write 'substitute next weekday;' or 'substitute nearest weekday;'");
+}
+
+// `holidays NAME, ...;` of a calendar: each a holiday set visible in `module`, once.
+void ResolveHolidaySets(Program& program, const ModuleInfo& module, const ast::CalendarDecl& c) {
+  std::vector<const ast::HolidaySetDecl*> sets;
+  for (const auto& name : c.holiday_sets) {
+    const Symbol* sym = LookupGlobal(module, name.text, program.diags, name.range);
+    if (!sym && !module.missing_imports.empty()) {
+      module.unknown_names.insert(name.text);  // reported once, with the missing import
+      continue;
+    }
+    if (!sym || sym->kind != Symbol::Kind::kHolidaySet) {
+      program.diags.Error("E5034", name.range,
+                          sym ? "'" + name.text + "' is a " + SymbolKindName(sym->kind) + ", not a holiday set"
+                              : "unknown holiday set '" + name.text + "' (declare it with holidays " + name.text +
+                                    " { ... } or import its module)");
+      continue;
+    }
+    if (std::find(sets.begin(), sets.end(), sym->holiday_set->decl) != sets.end()) {
+      program.diags.Error("E5037", name.range, "calendar '" + c.name.text + "' already includes holiday set '" + name.text + "'");
+      continue;
+    }
+    sets.push_back(sym->holiday_set->decl);
+  }
+  if (!sets.empty()) program.holiday_sets_of[&c] = std::move(sets);
+}
+
 void CheckCalendar(Program& program, const ast::CalendarDecl& c) {
   Diagnostics& diags = program.diags;
   if (!c.timezone) {
@@ -208,10 +271,7 @@ void CheckCalendar(Program& program, const ast::CalendarDecl& c) {
       if (overlap) diags.Error("E5014", start.range, "working intervals of calendar '" + c.name.text + "' overlap");
     }
   }
-  for (const auto& d : c.holidays)
-    if (!IsValidCalendarDate(d.text, d.recurring))
-      diags.Error("E5017", d.range, d.recurring ? "a recurring holiday is written \"MM-DD\", found \"" + d.text + "\""
-                                                : "a holiday is written \"YYYY-MM-DD\", found \"" + d.text + "\"");
+  CheckHolidayLines(diags, c.holidays, c.movable_holidays, c.substitute);
   for (const auto& d : c.working_days)
     if (!IsValidCalendarDate(d.text, false))
       diags.Error("E5017", d.range, "a working day is written \"YYYY-MM-DD\", found \"" + d.text + "\"");
@@ -238,7 +298,12 @@ void CheckDeclarations(Program& program) {
     ExprChecker checker(env);
     checker.Expect(*s->decl->value, s->type, "the value of setting '" + s->decl->name.text + "'");
   }
-  for (auto& c : program.calendars) CheckCalendar(program, *c->decl);
+  for (auto& c : program.calendars) {
+    CheckCalendar(program, *c->decl);
+    ResolveHolidaySets(program, *c->module, *c->decl);
+  }
+  for (auto& h : program.holiday_sets)
+    CheckHolidayLines(program.diags, h->decl->holidays, h->decl->movable_holidays, h->decl->substitute);
 }
 
 }  // namespace smdl::sema

@@ -78,6 +78,11 @@ struct CalendarInfo {
   bool is_override = false;
 };
 
+struct HolidaySetInfo {
+  const ast::HolidaySetDecl* decl = nullptr;
+  ModuleInfo* module = nullptr;
+};
+
 struct ProcessInfo {
   const ast::ProcessDecl* decl = nullptr;
   ModuleInfo* module = nullptr;
@@ -105,13 +110,14 @@ struct ProcessInfo {
 
 // What a name declared at module level stands for.
 struct Symbol {
-  enum class Kind { kEnum, kRecord, kFunction, kSetting, kCalendar, kProcess };
+  enum class Kind { kEnum, kRecord, kFunction, kSetting, kCalendar, kHolidaySet, kProcess };
   Kind kind = Kind::kEnum;
   EnumInfo* enum_info = nullptr;
   RecordInfo* record = nullptr;
   FunctionInfo* function = nullptr;
   SettingInfo* setting = nullptr;
   CalendarInfo* calendar = nullptr;
+  HolidaySetInfo* holiday_set = nullptr;
   ProcessInfo* process = nullptr;
   SourceRange range;
   const ModuleInfo* module = nullptr;
@@ -155,6 +161,9 @@ class Program {
   std::vector<std::unique_ptr<FunctionInfo>> functions;
   std::vector<std::unique_ptr<SettingInfo>> settings;
   std::vector<std::unique_ptr<CalendarInfo>> calendars;
+  std::vector<std::unique_ptr<HolidaySetInfo>> holiday_sets;
+  // Each calendar (or override) that includes holiday sets -> those sets, in order.
+  std::map<const ast::CalendarDecl*, std::vector<const ast::HolidaySetDecl*>> holiday_sets_of;
   std::vector<std::unique_ptr<ProcessInfo>> processes;
   // Roles are program-wide names: role -> its first declaration.
   std::map<std::string, SourceRange> roles;

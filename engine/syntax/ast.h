@@ -201,6 +201,26 @@ struct CalendarDate {
   SourceRange range;
 };
 
+// A holiday whose date moves from year to year: `holiday easter + 1;` or
+// `holiday last mon of may;`. The words are checked by the checker.
+struct MovableHoliday {
+  enum class Kind { kEaster, kWeekday };
+  Kind kind = Kind::kEaster;
+  Ident anchor;              // kEaster: the word written for `easter`
+  int64_t offset = 0;        // kEaster: days after Easter Sunday (before if negative)
+  bool offset_valid = true;  // false when the number does not fit
+  SourceRange offset_range;
+  Ident ordinal, weekday, of, month;  // kWeekday: `first mon of may`
+  SourceRange range;
+};
+
+// `substitute next weekday;`: where holidays on a weekend move to.
+struct SubstituteLine {
+  Ident mode;  // next, nearest
+  Ident unit;  // weekday
+  SourceRange range;
+};
+
 struct CalendarDecl {
   bool is_override = false;
   Ident name;
@@ -210,7 +230,19 @@ struct CalendarDecl {
   bool always = false;
   SourceRange always_range;
   std::vector<CalendarDate> holidays;
+  std::vector<MovableHoliday> movable_holidays;
+  std::optional<SubstituteLine> substitute;
+  std::vector<Ident> holiday_sets;  // `holidays NAME, ...;`
   std::vector<CalendarDate> working_days;
+  SourceRange range;
+};
+
+// `holidays NAME { ... }`: holiday rules that calendars include by name.
+struct HolidaySetDecl {
+  Ident name;
+  std::vector<CalendarDate> holidays;
+  std::vector<MovableHoliday> movable_holidays;
+  std::optional<SubstituteLine> substitute;
   SourceRange range;
 };
 
@@ -373,6 +405,7 @@ struct Module {
   std::vector<TableDecl> tables;
   std::vector<SettingDecl> settings;
   std::vector<CalendarDecl> calendars;
+  std::vector<HolidaySetDecl> holiday_sets;
   std::vector<ProcessDecl> processes;
   std::vector<TestDecl> tests;
   std::vector<RoleDecl> roles;

@@ -103,6 +103,7 @@ void AstBuilder::Declaration(P::DeclarationContext* ctx, ast::Module& out) {
   else if (auto* d = ctx->tableDecl()) out.tables.push_back(Table(d));
   else if (auto* d = ctx->settingDecl()) out.settings.push_back(Setting(d));
   else if (auto* d = ctx->calendarDecl()) out.calendars.push_back(Calendar(d));
+  else if (auto* d = ctx->holidaysDecl()) out.holiday_sets.push_back(HolidaySet(d));
   else if (auto* d = ctx->processDecl()) out.processes.push_back(Process(d));
   else if (auto* d = ctx->testDecl()) out.tests.push_back(Test(d));
   else if (auto* d = ctx->roleDecl()) {
@@ -286,14 +287,61 @@ ast::CalendarDecl AstBuilder::Calendar(P::CalendarDeclContext* ctx) {
     } else if (auto* always = As<P::AlwaysItemContext>(item)) {
       c.always = true;
       c.always_range = Range(always);
-    } else if (auto* hol = As<P::HolidayItemContext>(item)) {
-      bool every = hol->EVERY() != nullptr;
-      for (auto* s : hol->STRING()) c.holidays.push_back(ast::CalendarDate{StringLiteral(s), every, Range(s)});
+    } else if (auto* sets = As<P::HolidaysItemContext>(item)) {
+      for (auto* name : sets->ident()) c.holiday_sets.push_back(Ident(name));
     } else if (auto* work = As<P::WorkingItemContext>(item)) {
       for (auto* s : work->STRING()) c.working_days.push_back(ast::CalendarDate{StringLiteral(s), false, Range(s)});
+    } else {
+      HolidayLine(item, "calendar '" + c.name.text + "'", c.holidays, c.movable_holidays, c.substitute);
     }
   }
   return c;
+}
+
+bool AstBuilder::HolidayLine(P::CalendarItemContext* item, const std::string& owner,
+                             std::vector<ast::CalendarDate>& dates, std::vector<ast::MovableHoliday>& movable,
+                             std::optional<ast::SubstituteLine>& substitute) {
+  if (auto* hol = As<P::HolidayItemContext>(item)) {
+    bool every = hol->EVERY() != nullptr;
+    for (auto* s : hol->STRING()) dates.push_back(ast::CalendarDate{StringLiteral(s), every, Range(s)});
+  } else if (auto* easter = As<P::EasterItemContext>(item)) {
+    ast::MovableHoliday h;
+    h.range = Range(easter);
+    h.anchor = Ident(easter->ident());
+    if (auto* n = easter->INT()) {
+      h.offset_range = Range(n);
+      auto mag = ParseIntMagnitude(n->getText());
+      h.offset_valid = mag && *mag <= 1000000;
+      if (h.offset_valid) h.offset = static_cast<int64_t>(*mag) * (easter->sign->getText() == "-" ? -1 : 1);
+    }
+    movable.push_back(std::move(h));
+  } else if (auto* wd = As<P::WeekdayItemContext>(item)) {
+    ast::MovableHoliday h;
+    h.kind = ast::MovableHoliday::Kind::kWeekday;
+    h.range = Range(wd);
+    h.ordinal = Ident(wd->ident(0));
+    h.weekday = Ident(wd->ident(1));
+    h.of = Ident(wd->ident(2));
+    h.month = Ident(wd->ident(3));
+    movable.push_back(std::move(h));
+  } else if (auto* sub = As<P::SubstituteItemContext>(item)) {
+    if (substitute) diags_.Error("E5036", Range(sub), owner + " has more than one substitute line");
+    substitute = ast::SubstituteLine{Ident(sub->ident(0)), Ident(sub->ident(1)), Range(sub)};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+ast::HolidaySetDecl AstBuilder::HolidaySet(P::HolidaysDeclContext* ctx) {
+  ast::HolidaySetDecl h;
+  h.name = Ident(ctx->ident());
+  h.range = Range(ctx);
+  for (auto* item : ctx->calendarItem()) {
+    if (!HolidayLine(item, "holiday set '" + h.name.text + "'", h.holidays, h.movable_holidays, h.substitute))
+      diags_.Error("E5038", Range(item), "a holiday set holds only holiday and substitute lines");
+  }
+  return h;
 }
 
 std::vector<ast::FieldInit> AstBuilder::Payload(P::PayloadContext* ctx) {

@@ -39,6 +39,11 @@ class AstBuilder {
   ast::TableDecl Table(P::TableDeclContext* ctx);
   ast::CalendarDecl Calendar(P::CalendarDeclContext* ctx);
   ast::ClockTime Clock(P::ClockTimeContext* ctx);
+  ast::HolidaySetDecl HolidaySet(P::HolidaysDeclContext* ctx);
+  // A holiday or substitute line of a calendar or holiday set, added to the
+  // lists given; false for any other item.
+  bool HolidayLine(P::CalendarItemContext* item, const std::string& owner, std::vector<ast::CalendarDate>& dates,
+                   std::vector<ast::MovableHoliday>& movable, std::optional<ast::SubstituteLine>& substitute);
   ast::ProcessDecl Process(P::ProcessDeclContext* ctx);
   ast::SlaDecl Sla(P::SlaDeclContext* ctx);
   ast::SlaAction SlaAct(P::SlaActionContext* ctx);

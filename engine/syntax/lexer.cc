@@ -32,7 +32,7 @@ const std::unordered_map<std::u32string, size_t>& Keywords() {
       {U"in", L::IN},             {U"true", L::TRUE},         {U"false", L::FALSE},       {U"null", L::NUL},
       {U"role", L::ROLE},         {U"roles", L::ROLES},       {U"requires", L::REQUIRES}, {U"with", L::WITH},
       {U"if", L::IF},             {U"else", L::ELSE},         {U"index", L::INDEX},       {U"entry", L::ENTRY},
-      {U"exit", L::EXIT},         {U"parallel", L::PARALLEL},
+      {U"exit", L::EXIT},         {U"parallel", L::PARALLEL}, {U"holidays", L::HOLIDAYS}, {U"substitute", L::SUBSTITUTE},
   };
   return keywords;
 }

@@ -371,6 +371,18 @@ Value CallBuiltin(Builtin b, const Value* args, size_t argc, Budget& budget) {
       if (b == Builtin::kStartsWith) return Value::Bool(s.substr(0, t.size()) == t);
       return Value::Bool(s.size() >= t.size() && s.substr(s.size() - t.size()) == t);
     }
+    case Builtin::kLowerAscii:
+    case Builtin::kUpperAscii: {
+      // ASCII letters only, as CEL's strings extension: other bytes, and so
+      // every non-ASCII character of the UTF-8 text, are left as they are.
+      if (!a.is(K::kString)) return Bad(b);
+      std::string out(a.string_value());
+      for (char& c : out) {
+        if (b == Builtin::kLowerAscii && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (b == Builtin::kUpperAscii && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      }
+      return Value::String(std::move(out));
+    }
     case Builtin::kMatches: {
       if (!a.is(K::kString) || !args[1].is(K::kString)) return Bad(b);
       std::string error;

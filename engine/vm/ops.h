@@ -59,6 +59,8 @@ Value NoSuchOverload(std::string_view function);
   X(kStartsWith, "startsWith", true, false, 2, 2)       \
   X(kEndsWith, "endsWith", true, false, 2, 2)           \
   X(kMatches, "matches", true, true, 2, 2)              \
+  X(kLowerAscii, "lowerAscii", true, false, 1, 1)       \
+  X(kUpperAscii, "upperAscii", true, false, 1, 1)       \
   X(kToInt, "int", false, true, 1, 1)                   \
   X(kToUint, "uint", false, true, 1, 1)                 \
   X(kToDouble, "double", false, true, 1, 1)             \

@@ -93,10 +93,47 @@ expect_error 2 "missing --duration" "${office[@]}" add --from 2026-03-06T16:00:0
 expect_error 2 "missing --to" "${office[@]}" between --from 2026-03-06T16:00:00Z
 expect_error 2 "missing --defs" --calendar office add --from 2026-03-06T16:00:00Z --duration 1h
 expect_error 2 "missing --calendar" --defs "$defs" add --from 2026-03-06T16:00:00Z --duration 1h
-expect_error 2 "give one action" "${office[@]}" subtract --from 2026-03-06T16:00:00Z --duration 1h
+expect_error 2 "give one action: add, between or holidays" "${office[@]}" subtract --from 2026-03-06T16:00:00Z --duration 1h
 expect_error 2 "unknown option" "${office[@]}" add --from 2026-03-06T16:00:00Z --duration 1h --frobnicate
 expect_error 2 "" --defs "$here/no/such/file.smdl" --calendar office add --from 2026-03-06T16:00:00Z --duration 1h
 expect_error 1 "before the year 10000" "${office[@]}" add --from 9999-12-01T00:00:00Z --duration 2000h
+# Holiday sets: the closed dates of a year, and what they do to due times.
+sets=$here/defs/holiday_sets.smdl
+expect 0 "2027-01-01 fri
+2027-03-26 fri
+2027-03-29 mon
+2027-05-03 mon
+2027-05-31 mon
+2027-08-30 mon
+2027-12-25 sat
+2027-12-26 sun
+2027-12-27 mon
+2027-12-28 tue" --defs "$sets" --calendar london holidays --year 2027
+# Federal holidays on a Saturday are observed on the Friday, on a Sunday on
+# the Monday; New Year's Day 2028 (a Saturday) on 2027-12-31.
+expect 0 "2027-01-01 fri
+2027-01-18 mon
+2027-02-15 mon
+2027-05-31 mon
+2027-06-18 fri
+2027-06-19 sat
+2027-07-04 sun
+2027-07-05 mon
+2027-09-06 mon
+2027-10-11 mon
+2027-11-11 thu
+2027-11-25 thu
+2027-12-24 fri
+2027-12-25 sat
+2027-12-31 fri" --defs "$sets" --calendar washington holidays --year 2027
+# Christmas 2027: Monday 27th and Tuesday 28th are substitutes in London;
+# July 3rd 2026 is Independence Day observed.
+expect 0 "2027-12-29T11:00:00+00:00" --defs "$sets" --calendar london add --from 2027-12-24T15:00:00Z --duration 4h
+expect 0 "2026-07-06T11:00:00-04:00" --defs "$sets" --calendar washington add --from 2026-07-02T15:00:00-04:00 --duration 4h
+expect_error 2 "--year must be" --defs "$sets" --calendar london holidays --year 20x7
+expect_error 2 "holidays takes --year only" --defs "$sets" --calendar london holidays --year 2027 --from 2026-03-06T16:00:00Z
+expect_error 2 "does not take --year" --defs "$sets" --calendar london add --from 2026-03-06T16:00:00Z --duration 1h --year 2026
+
 "$smdl" calendar --help > "$work/out" 2>&1
 if [ $? -eq 0 ] && grep -q "Usage: smdl calendar" "$work/out"; then pass=$((pass + 1)); else
   echo "FAIL smdl calendar --help"; fail=$((fail + 1)); fi

@@ -25,6 +25,8 @@ check "now" 0 '{"value":{"timestamp":"2026-03-06T17:00:00Z"}}' -- 'now + duratio
 check "no now" 1 '{"diagnostics":[{"code":"E2010","column":1,"end_column":4,"end_line":1,"file":"<expr>","line":1,"message":"unknown name '"'"'now'"'"'","severity":"error"}],"error":"unknown name '"'"'now'"'"'"}' -- 'now'
 check "bad vars" 2 '' -- '1' --vars '[1]'
 check "bad tagged value" 1 '{"error":"variable '"'"'x'"'"': \"int\" needs a decimal int64 string: {\"int\":\"one\"}"}' -- 'x' --vars '{"x": {"int": "one"}}'
+check "ascii case" 0 '{"value":{"string":"vpn down|SS-ß"}}' -- '"VPN Down".lowerAscii() + "|" + "ss-ß".upperAscii()'
+check "ascii case on an int" 1 '{"diagnostics":[{"code":"E2025","column":1,"end_column":15,"end_line":1,"file":"<expr>","line":1,"message":"no overload of '"'"'lowerAscii'"'"' takes int.lowerAscii()","severity":"error"}],"error":"no overload of '"'"'lowerAscii'"'"' takes int.lowerAscii()"}' -- '1.lowerAscii()'
 check "unchecked" 1 '{"error":"no such overload: _+_"}' -- '1 + "a"' --no-check
 check "no expression" 2 '' --
 # Diagnostics are rendered on stderr.

@@ -1,4 +1,5 @@
 // smdl calendar: business-time arithmetic on a calendar declared in SMDL.
+#include <cstdio>
 #include <iostream>
 
 #include "calendar/calendar.h"
@@ -11,6 +12,7 @@ namespace smdl::cli {
 const char* const kCalendarHelp =
     "Usage: smdl calendar --defs PATH --calendar NAME add --from TIMESTAMP --duration DURATION\n"
     "       smdl calendar --defs PATH --calendar NAME between --from TIMESTAMP --to TIMESTAMP\n"
+    "       smdl calendar --defs PATH --calendar NAME holidays --year YEAR\n"
     "\n"
     "Business-time arithmetic on a calendar declared in SMDL: only the\n"
     "calendar's working time counts (its weekly hours in its own time zone,\n"
@@ -23,6 +25,9 @@ const char* const kCalendarHelp =
     "  between  prints the working time from --from to --to for people, then\n"
     "           as a CEL duration: \"4h (14400s)\"; negative when --to is before\n"
     "           --from\n"
+    "  holidays prints the dates of YEAR on which the calendar is closed for a\n"
+    "           holiday (its own, its holiday sets' and their substitutes),\n"
+    "           one per line with the day: \"2027-12-27 mon\"\n"
     "\n"
     "Options:\n"
     "  --defs PATH         .smdl file or directory declaring the calendar\n"
@@ -33,6 +38,7 @@ const char* const kCalendarHelp =
     "  --from TIMESTAMP    RFC 3339, e.g. 2026-03-06T16:00:00+01:00\n"
     "  --duration DURATION working time to add, e.g. 4h, 90m, 1h30m (not negative)\n"
     "  --to TIMESTAMP      end of the range for between\n"
+    "  --year YEAR         the year for holidays, 1 to 9999\n"
     "  --explain           also list the working intervals counted, one per line\n"
     "  --path DIR          also look for imported modules under DIR (repeatable)\n"
     "  --no-stdlib         use neither $SMDL_PATH nor the standard library\n"
@@ -71,19 +77,31 @@ void PrintIntervals(const calendar::Calendar& cal, Timestamp a, Timestamp b) {
 
 int RunCalendar(const std::vector<std::string>& argv) {
   std::string error;
-  auto args = Args::Parse(argv, {"--defs", "--calendar", "--from", "--to", "--duration", "--path"},
+  auto args = Args::Parse(argv, {"--defs", "--calendar", "--from", "--to", "--duration", "--path", "--year"},
                           {"--no-stdlib", "--explain"}, error);
   if (!args) return UsageError("calendar", error);
-  if (args->positional().size() != 1 || (args->positional()[0] != "add" && args->positional()[0] != "between"))
-    return UsageError("calendar", "give one action: add or between");
-  const std::string action = args->positional()[0];
+  const auto& positional = args->positional();
+  if (positional.size() != 1 || (positional[0] != "add" && positional[0] != "between" && positional[0] != "holidays"))
+    return UsageError("calendar", "give one action: add, between or holidays");
+  const std::string action = positional[0];
   if (!args->Has("--defs")) return UsageError("calendar", "missing --defs PATH");
   if (!args->Has("--calendar")) return UsageError("calendar", "missing --calendar NAME");
-  auto from = TimestampFlag(*args, "--from", error);
-  if (!from) return UsageError("calendar", error);
+  std::optional<Timestamp> from;
   std::optional<Timestamp> to;
   std::optional<Duration> duration;
-  if (action == "add") {
+  int year = 0;
+  if (action == "holidays") {
+    if (args->Has("--from") || args->Has("--to") || args->Has("--duration"))
+      return UsageError("calendar", "holidays takes --year only");
+    const std::string text = args->Has("--year") ? args->Get("--year") : "";
+    bool digits = !text.empty() && text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits) year = std::stoi(text);
+    if (year < 1) return UsageError("calendar", "--year must be a year from 1 to 9999");
+  } else if (!(from = TimestampFlag(*args, "--from", error))) {
+    return UsageError("calendar", error);
+  } else if (args->Has("--year")) {
+    return UsageError("calendar", action + " does not take --year");
+  } else if (action == "add") {
     if (args->Has("--to")) return UsageError("calendar", "add takes --duration, not --to");
     if (!args->Has("--duration")) return UsageError("calendar", "missing --duration");
     duration = ParseDuration(args->Get("--duration"));
@@ -111,7 +129,15 @@ int RunCalendar(const std::vector<std::string>& argv) {
   auto cal = calendar::CalendarFromProgram(p, args->Get("--calendar"));
   if (!cal.ok()) return Fail(cal.status().message());
 
-  if (action == "add") {
+  if (action == "holidays") {
+    static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (const auto& d : cal->HolidaysIn(year)) {
+      char text[16];
+      std::snprintf(text, sizeof text, "%04d-%02d-%02d", d.year, d.month, d.day);
+      std::cout << text << " " << kDays[calendar::WeekdayFromDays(calendar::DaysFromCivilUnchecked(d.year, d.month, d.day))]
+                << "\n";
+    }
+  } else if (action == "add") {
     auto due = cal->Add(*from, *duration);
     if (!due.ok()) return Fail(due.status().message());
     std::cout << calendar::FormatTimestampAt(*due, cal->OffsetAt(*due)) << "\n";
