@@ -272,7 +272,7 @@ class Run {
   std::string from_state_;
   std::vector<vm::Value> fields_;
   std::vector<bool> set_;  // fields given or assigned
-  vm::Value id_value_, state_value_, created_by_value_;
+  vm::Value id_value_, state_value_, created_by_value_, created_at_value_;
   std::vector<json> outbox_;
   std::vector<std::string> path_;
   int steps_ = 0;
@@ -299,6 +299,7 @@ Status Run::LoadFields(const RecordState& record) {
   leaves_ = m_.Configuration(record.state, record.active);
   SyncState();
   created_by_value_ = vm::Value::String(record.created_by);
+  created_at_value_ = vm::Value::Timestamp(record.created_at);
   return Status::Ok();
 }
 
@@ -326,6 +327,7 @@ vm::Activation Run::Activation(std::span<const vm::Value> locals) const {
   a.now = request_.at;
   a.actor = &actor_value_;
   a.created_by = &created_by_value_;
+  a.created_at = &created_at_value_;
   a.records = &reader_;
   return a;
 }
@@ -878,6 +880,7 @@ StatusOr<Outcome> Run::Create(const RecordState& seed) {
   id_value_ = vm::Value::String(record_.id);
   state_value_ = vm::Value::String("");
   created_by_value_ = vm::Value::String(record_.created_by);
+  created_at_value_ = vm::Value::Timestamp(record_.created_at);
   for (size_t i = 0; i < fields.size(); ++i) {
     const auto& f = fields[i];
     auto given = request_.args.find(f.name);

@@ -1,5 +1,7 @@
 #include "runtime/record_value.h"
 
+#include <optional>
+
 #include "base/time.h"
 #include "vm/json.h"
 
@@ -24,7 +26,8 @@ vm::Value ClockValue(const json& clock) {
 }
 
 vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, const json& fields, const std::string& id,
-                const std::string& state, const json& active, const std::string& created_by, const json& sla) {
+                const std::string& state, const json& active, const std::string& created_by,
+                std::optional<Timestamp> created_at, const json& sla) {
   std::vector<std::pair<vm::Value, vm::Value>> entries;
   entries.reserve(info.fields.size() + 4);
   for (const auto& f : info.fields) {
@@ -46,6 +49,7 @@ vm::Value Build(const sema::Program& program, const sema::RecordInfo& info, cons
     entries.emplace_back(vm::Value::String("active"), vm::Value::List(std::move(leaves)));
   }
   entries.emplace_back(vm::Value::String("created_by"), vm::Value::String(created_by));
+  if (created_at) entries.emplace_back(vm::Value::String("created_at"), vm::Value::Timestamp(*created_at));
   std::vector<std::pair<vm::Value, vm::Value>> clocks;
   if (sla.is_object())
     for (const auto& [name, clock] : sla.items()) clocks.emplace_back(vm::Value::String(name), ClockValue(clock));
@@ -66,14 +70,18 @@ vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info
   auto fields = view.find("fields");
   auto sla = view.find("sla");
   auto active = view.find("active");
+  auto created_at = view.find("created_at");
+  std::optional<Timestamp> created;
+  if (created_at != view.end() && created_at->is_string()) created = ParseTimestamp(created_at->get<std::string>());
   return Build(program, info, fields == view.end() ? kNone : *fields, view.value("id", ""), view.value("state", ""),
-               active == view.end() ? kNone : *active, view.value("created_by", ""), sla == view.end() ? kNone : *sla);
+               active == view.end() ? kNone : *active, view.value("created_by", ""), created,
+               sla == view.end() ? kNone : *sla);
 }
 
 vm::Value RecordValue(const sema::Program& program, const sema::RecordInfo& info, const RecordState& record,
                       const json& sla_view) {
   return Build(program, info, record.fields, record.id, record.state, record.active.empty() ? json() : json(record.active),
-               record.created_by, sla_view);
+               record.created_by, record.created_at, sla_view);
 }
 
 }  // namespace smdl::runtime

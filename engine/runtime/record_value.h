@@ -13,7 +13,7 @@ namespace smdl::runtime {
 // The record of `view` (RecordView's JSON) as a map: each field of `info`
 // (typed as `program` declares it; an optional field that is unset is
 // absent-valued, a field that no longer decodes is an error value), id,
-// state, active (the leaves of its regions, only while they run), created_by, and sla: clock name -> due, breached_at, started_at,
+// state, active (the leaves of its regions, only while they run), created_by, created_at, and sla: clock name -> due, breached_at, started_at,
 // elapsed, remaining, target, breached, paused, running, stopped, warned.
 // Instants and durations a clock does not have (a paused clock has no due
 // time) are left out, so selecting them is a "no such key" error.

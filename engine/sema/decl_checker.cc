@@ -12,7 +12,7 @@
 namespace smdl::sema {
 namespace {
 
-const std::set<std::string> kReservedFields = {"id", "state", "sla", "now", "created_by"};
+const std::set<std::string> kReservedFields = {"id", "state", "sla", "now", "created_by", "created_at"};
 
 std::string Signature(const FunctionInfo& f) {
   std::string s = "(";

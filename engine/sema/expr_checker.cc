@@ -168,6 +168,7 @@ Type ExprChecker::FieldOf(const Type& t, const std::string& name, const ast::Exp
         if (r->qualified == t.name)
           if (const FieldInfo* f = r->Find(name)) return f->type;
       if (name == "created_by") return Type::String();
+      if (name == "created_at") return Type::Timestamp();
       diags().Error("E2012", at.name_range, "record " + ShortName(t.name) + " has no field '" + name + "'");
       return Type::Error();
     }

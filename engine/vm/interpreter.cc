@@ -185,6 +185,7 @@ L_kThis: {
   if (act.id) entries.emplace_back(Value::String("id"), *act.id);
   if (act.state) entries.emplace_back(Value::String("state"), *act.state);
   if (act.created_by) entries.emplace_back(Value::String("created_by"), *act.created_by);
+  if (act.created_at) entries.emplace_back(Value::String("created_at"), *act.created_at);
   if (act.sla) entries.emplace_back(Value::String("sla"), *act.sla);
   Value map = Value::Map(std::move(entries));
   if (!ChargeBuilt(budget, map)) map = BudgetError(budget);

@@ -145,6 +145,8 @@ struct Activation {
   const std::function<Value(std::string_view name)>* last_emitted = nullptr;
   // `this.created_by`: who created the record (a string value).
   const Value* created_by = nullptr;
+  // `this.created_at`: when it was created (a timestamp value).
+  const Value* created_at = nullptr;
   // `actor`: a map with name (string) and roles (list of strings).
   const Value* actor = nullptr;
   // Records read through refs; null: reading one is an error value.
