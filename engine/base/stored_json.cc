@@ -34,25 +34,6 @@ json Convert(simdjson::dom::element e) {
   return json(nullptr);
 }
 
-}  // namespace
-
-std::optional<json> ParseStoredJson(std::string_view text) {
-  // A parser keeps its buffers between documents; one per thread.
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root) == simdjson::SUCCESS) {
-    try {
-      return Convert(root);
-    } catch (const simdjson::simdjson_error&) {
-      // fall through to nlohmann
-    }
-  }
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return std::nullopt;
-  return doc;
-}
-
-namespace {
 // Parsers whose objects are gone, kept for the next: allocating a parser's
 // buffers is the dearest part of parsing a small document.
 thread_local std::vector<simdjson::dom::parser> spare_parsers;

@@ -12,15 +12,11 @@
 
 namespace smdl {
 
-// The document in `text` as the nlohmann::json tree the rest of the engine
-// works on, or nothing when it is not JSON. The tree is the one nlohmann's
-// parser gives for the same text (non-negative integers unsigned, the last
-// of duplicate keys kept); text simdjson refuses (an integer beyond 64 bits,
-// say) is parsed by nlohmann instead.
-std::optional<nlohmann::json> ParseStoredJson(std::string_view text);
-
 // A stored JSON object read member by member, without building a tree for
-// the members that are only a string or a number.
+// the members that are only a string or a number. A member asked for as a
+// tree is the one nlohmann's parser gives for the same text (non-negative
+// integers unsigned); text simdjson refuses (an integer beyond 64 bits, say)
+// is parsed by nlohmann instead.
 class StoredObject {
  public:
   // Nothing when `text` is not a JSON object.
